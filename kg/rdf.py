@@ -1,0 +1,215 @@
+"""The knowledge graph as RDF: an rdflib `Dataset` with one named graph per article.
+
+Facts that hold across the corpus (an entity's label, type, names, parent, codes) go to the
+default graph; everything an article says (its metadata, mentions, claims, event reports with
+their evidence) goes to that article's named graph, so removing an article drops its graph.
+Claims are n-ary nodes (DESIGN.md): SPARQL 1.1 queries them everywhere, RDF-star is not needed.
+Every IRI is computed from content, and no blank nodes are used, so serializations are stable.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from kg import __version__
+from kg.graph import KnowledgeGraph
+from kg.model import Claim, Entity, Event, Evidence
+
+KG = Namespace("https://w3id.org/kg/ontology#")
+KGR = Namespace("https://w3id.org/kg/id/")
+SCHEMA = Namespace("https://schema.org/")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+PREFIXES = {"kg": KG, "kgr": KGR, "schema": SCHEMA, "sem": SEM, "nif": NIF, "geo": GEO, "prov": PROV,
+            "dcterms": DCTERMS, "skos": SKOS, "owl": OWL, "xsd": XSD, "rdfs": RDFS}
+
+
+def to_dataset(graph: KnowledgeGraph) -> Dataset:
+    """Return the RDF dataset of a knowledge graph (cost: a few triples per mention; all in memory)."""
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    default = ds.default_context
+    for entity in graph.entities.values():
+        _entity(default, entity, graph)
+    for article in sorted(graph.articles.values(), key=lambda a: a.id):
+        g = ds.graph(article_graph_iri(article.id))
+        a = article_iri(article.id)
+        g.add((a, RDF.type, SCHEMA.NewsArticle))
+        g.add((a, KG.name, Literal(article.name)))
+        g.add((a, DCTERMS.source, Literal(article.source)))
+        if article.title:
+            g.add((a, DCTERMS.title, Literal(article.title)))
+        if article.published:
+            g.add((a, DCTERMS.date, _date(article.published)))
+        if article.url:
+            g.add((a, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)))
+        if article.author:
+            g.add((a, SCHEMA.author, Literal(article.author)))
+        if article.outlet:
+            o = outlet_iri(article.outlet)
+            g.add((a, SCHEMA.publisher, o))
+            g.add((o, RDF.type, KG.MediaOutlet))
+            g.add((o, RDFS.label, Literal(article.outlet)))
+        gi = article_graph_iri(article.id)
+        g.add((gi, PROV.wasDerivedFrom, a))
+        g.add((gi, PROV.wasGeneratedBy, Literal(f"kg {__version__}; {graph.pipeline}")))
+    for entity in graph.entities.values():
+        for m in entity.mentions:
+            if m.document not in graph.articles:
+                continue
+            g = ds.graph(article_graph_iri(m.document))
+            mi = URIRef(f"{article_iri(m.document)}#char={m.start},{m.end}")
+            g.add((mi, RDF.type, KG.Mention))
+            g.add((mi, KG.denotes, entity_iri(entity.id)))
+            g.add((mi, NIF.anchorOf, Literal(m.text)))
+            g.add((mi, NIF.beginIndex, Literal(m.start)))
+            g.add((mi, NIF.endIndex, Literal(m.end)))
+            g.add((mi, NIF.referenceContext, article_iri(m.document)))
+            if m.role:
+                g.add((mi, KG.role, Literal(m.role)))
+    for claim in graph.claims.values():
+        _claim(ds.graph(article_graph_iri(claim.evidence.document)), claim, graph)
+    for event in graph.events.values():
+        _event(ds, event)
+    return ds
+
+
+def to_graph(ds: Dataset) -> Graph:
+    """Return the union of all graphs of a dataset as one Graph (for Turtle)."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def entity_iri(entity_id: str) -> URIRef:
+    return KGR["entity/" + re.sub(r"[^\w\-./]", "-", entity_id.replace(":", "/").replace("@", "/in/"))]
+
+
+def article_iri(article_id: str) -> URIRef:
+    return KGR[f"article/{article_id}"]
+
+
+def article_graph_iri(article_id: str) -> URIRef:
+    return KGR[f"graph/{article_id}"]
+
+
+def outlet_iri(outlet: str) -> URIRef:
+    return KGR["outlet/" + "-".join(re.findall(r"\w+", outlet.lower()))]
+
+
+def evidence_iri(ev: Evidence) -> URIRef:
+    return URIRef(f"{article_iri(ev.document)}#char={ev.start},{ev.end}")
+
+
+def _entity(g: Graph, e: Entity, graph: KnowledgeGraph) -> None:
+    s = entity_iri(e.id)
+    g.add((s, RDF.type, KG[e.type]))
+    g.add((s, RDFS.label, Literal(e.label)))
+    for alias in e.aliases:
+        g.add((s, SKOS.altLabel, Literal(alias)))
+    for role in e.roles:
+        g.add((s, KG.role, Literal(role)))
+    if e.parent and e.parent in graph.entities:
+        g.add((s, KG.partOf, entity_iri(e.parent)))
+    if e.located_in and e.located_in in graph.entities:
+        g.add((s, SCHEMA.containedInPlace, entity_iri(e.located_in)))
+    if e.cameo:
+        g.add((s, KG.cameoCode, Literal(e.cameo)))
+    if e.wikidata:
+        g.add((s, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{e.wikidata}")))
+    if e.geonames:
+        g.add((s, KG.geonamesId, Literal(e.geonames)))
+        g.add((s, SCHEMA.sameAs, URIRef(f"https://sws.geonames.org/{e.geonames}/")))
+    if e.lat is not None and e.lon is not None:
+        g.add((s, GEO.lat, Literal(round(e.lat, 5), datatype=XSD.decimal)))
+        g.add((s, GEO.long, Literal(round(e.lon, 5), datatype=XSD.decimal)))
+
+
+def _evidence(g: Graph, ev: Evidence) -> URIRef:
+    s = evidence_iri(ev)
+    g.add((s, RDF.type, KG.Evidence))
+    g.add((s, NIF.anchorOf, Literal(ev.sentence)))
+    g.add((s, NIF.beginIndex, Literal(ev.start)))
+    g.add((s, NIF.endIndex, Literal(ev.end)))
+    g.add((s, NIF.referenceContext, article_iri(ev.document)))
+    return s
+
+
+def _claim(g: Graph, c: Claim, graph: KnowledgeGraph) -> None:
+    s = KGR[f"claim/{c.id}"]
+    g.add((s, RDF.type, KG.Accusation if c.target else KG.Claim))
+    g.add((s, KG.claimant, entity_iri(c.claimant)))
+    g.add((s, KG.claimantText, Literal(c.claimant_text)))
+    g.add((s, KG.content, Literal(c.content)))
+    g.add((s, KG.cue, Literal(c.cue)))
+    g.add((s, KG.stance, KG.Denies if c.stance == "denies" else KG.Asserts))
+    if c.modality:
+        g.add((s, KG.modality, Literal(c.modality)))
+    if c.target:
+        g.add((s, KG.target, entity_iri(c.target)))
+        g.add((s, KG.targetText, Literal(c.target_text or "")))
+    if c.charge:
+        g.add((s, KG.allegation, Literal(c.charge)))
+    if c.charge_type:
+        g.add((s, KG.chargeType, KG[_camel(c.charge_type)]))
+    if c.cameo:
+        g.add((s, KG.cameoCode, Literal(c.cameo)))
+    if c.responds:
+        g.add((s, KG.responds, KGR[f"claim/{c.responds}"]))
+    if c.about_event:
+        g.add((s, KG.about, KGR[f"event/{c.about_event}"]))
+    g.add((s, PROV.wasDerivedFrom, _evidence(g, c.evidence)))
+    article = graph.articles[c.evidence.document]
+    if article.outlet:
+        g.add((s, PROV.wasAttributedTo, outlet_iri(article.outlet)))
+
+
+def _event(ds: Dataset, e: Event) -> None:
+    s = KGR[f"event/{e.id}"]
+    default = ds.default_context
+    default.add((s, RDF.type, SEM.Event))
+    default.add((s, SEM.eventType, KG[_camel(e.type)]))
+    default.add((s, RDFS.label, Literal(e.label)))
+    if e.cameo:
+        default.add((s, KG.cameoCode, Literal(e.cameo)))
+    if e.place:
+        default.add((s, SEM.hasPlace, entity_iri(e.place)))
+    if e.date:
+        default.add((s, SEM.hasTimeStamp, _date(e.date)))
+    if e.start:
+        default.add((s, SEM.hasBeginTimeStamp, _date(e.start)))
+    if e.end:
+        default.add((s, SEM.hasEndTimeStamp, _date(e.end)))
+    for a in e.agents:
+        default.add((s, SEM.hasActor, entity_iri(a)))
+    for t in e.targets:
+        default.add((s, KG.affects, entity_iri(t)))
+    if e.killed is not None:
+        default.add((s, KG.killed, Literal(e.killed)))
+    if e.wounded is not None:
+        default.add((s, KG.wounded, Literal(e.wounded)))
+    for ev in e.evidence:
+        g = ds.graph(article_graph_iri(ev.document))
+        g.add((s, KG.reportedIn, _evidence(g, ev)))
+
+
+def _date(value: str) -> Literal:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=XSD.date)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=XSD.gYearMonth)
+    if re.fullmatch(r"\d{4}", value):
+        return Literal(value, datatype=XSD.gYear)
+    return Literal(value)
+
+
+def _camel(name: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[\s_\-/]+", name) if w)

@@ -1,0 +1,58 @@
+"""Cross-article entity resolution: one node per real-world entity across the corpus.
+
+Each article's entities already carry canonical keys (gazetteer ids, else type + name), so most
+merging is a union by key. What keys cannot see is fixed here, deterministically and with guard
+rails: a one-word person name ("Shimale") joins the one multi-word person of the corpus whose
+surname it is, never when two candidates exist; an acronym joins the one organization whose
+initials it spells. `resolve` returns the merged entities and the id mapping for claims and events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kg.gazetteer import PLACE_TYPES, name_key
+from kg.model import Entity
+
+
+def resolve(entities: Iterable[Entity]) -> tuple[dict[str, Entity], dict[str, str]]:
+    """Return (entities by id, mapping of every merged-away id to its canonical id)."""
+    merged: dict[str, Entity] = {}
+    for entity in entities:
+        merged[entity.id] = union(merged[entity.id], entity) if entity.id in merged else entity
+    mapping: dict[str, str] = {}
+    people = [e for e in merged.values() if e.type == "Person" and len(e.label.split()) > 1]
+    orgs = [e for e in merged.values() if e.type not in PLACE_TYPES | {"Person", "CollectiveActor"} and len(e.label.split()) > 1]
+    for entity in sorted(merged.values(), key=lambda e: e.id):
+        if entity.wikidata or ":" not in entity.id:
+            continue  # gazetteer entities are already canonical
+        target = None
+        if entity.type == "Person" and len(entity.label.split()) == 1:
+            hits = [p for p in people if name_key(p.label).endswith(" " + name_key(entity.label))]
+            target = hits[0] if len(hits) == 1 else None
+        elif entity.label.isupper() and 2 <= len(entity.label) <= 6:
+            hits = [o for o in orgs if "".join(w[0] for w in o.label.split() if w[:1].isupper()) == entity.label]
+            target = hits[0] if len(hits) == 1 else None
+        if target is not None and target.id != entity.id:
+            mapping[entity.id] = target.id
+    for source, target in mapping.items():
+        merged[target] = union(merged[target], merged.pop(source))
+    return dict(sorted(merged.items())), mapping
+
+
+def union(a: Entity, b: Entity) -> Entity:
+    """Return one entity holding the names, mentions and roles of both (a's identity wins)."""
+    from dataclasses import replace
+
+    aliases = sorted((set(a.aliases) | set(b.aliases) | {b.label}) - {a.label})
+    return replace(
+        a,
+        aliases=tuple(aliases),
+        mentions=tuple(sorted(set(a.mentions) | set(b.mentions))),
+        roles=tuple(sorted(set(a.roles) | set(b.roles))),
+        parent=a.parent or b.parent,
+        located_in=a.located_in or b.located_in,
+        geonames=a.geonames or b.geonames,
+        lat=a.lat if a.lat is not None else b.lat,
+        lon=a.lon if a.lon is not None else b.lon,
+    )

@@ -1,0 +1,423 @@
+"""Reading articles: files, directories, globs, JSONL; manifests; boilerplate removal.
+
+`iter_articles(paths, problems)` yields one `Article` per readable input and appends a
+`Problem` for each input it skipped or had to repair, so one bad file never stops a build.
+Metadata precedence: a directory's `manifest.csv` wins over what is read from the file,
+which wins over nothing: outlet and date are never invented.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import glob
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from kg.data import lines as data_lines
+from kg.model import Article, Removed
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+MANIFEST = "manifest.csv"
+DEFAULT_MAX_BYTES = 20_000_000
+
+# JSON field names accepted for each Article field, first found wins (Reuters-21578 uses body/date).
+JSON_FIELDS = {
+    "text": ("text", "body", "content", "article"),
+    "title": ("title", "headline"),
+    "published": ("published", "date", "pubdate", "published_at"),
+    "url": ("url", "link"),
+    "outlet": ("outlet", "publisher", "source", "sitename"),
+    "author": ("author", "byline"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one input. `skipped` inputs were not built; others were repaired."""
+
+    source: str
+    message: str
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+def iter_articles(
+    paths: Iterable[str | Path], problems: list[Problem], max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Article]:
+    """Yield the articles found under `paths`, each once; record what was skipped in `problems`."""
+    seen: set[str] = set()
+    for path, manifest_row in _expand(paths, problems):
+        for article in _read(path, manifest_row, problems, max_bytes):
+            if article.id in seen:
+                problems.append(Problem(article.source, "duplicate of an article already read", False))
+                continue
+            seen.add(article.id)
+            yield article
+
+
+def read_article_text(
+    raw: str, *, name: str, source: str, title=None, outlet=None, published=None, url=None, author=None
+) -> Article:
+    """Return the Article for raw text: boilerplate removed, title, dateline and byline read."""
+    text, removed, found = clean(raw, title)
+    title = title or found.get("title")
+    return Article(
+        id=article_id(text),
+        name=name,
+        text=text,
+        source=source,
+        title=title,
+        outlet=outlet or None,
+        published=normalize_date(published) or found.get("published"),
+        url=url or None,
+        author=author or found.get("author"),
+        removed=tuple(removed),
+    )
+
+
+def article_id(text: str) -> str:
+    """Return the stable id of an article: a hash of its whitespace-normalized clean text."""
+    normal = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+
+
+# --- boilerplate -------------------------------------------------------------------------------
+
+
+def clean(raw: str, title: str | None = None) -> tuple[str, list[Removed], dict]:
+    """Return (clean text, removed spans, metadata found in the text) for raw article text.
+
+    Removal is computed on raw offsets, so each `Removed` span points into the input as read.
+    Metadata found: `title` (first kept line), `published` (a dateline), `author` (a byline).
+    """
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    drops: list[Removed] = []
+    rules = _boilerplate_rules()
+    for name, rx in rules["inline"]:
+        drops += [Removed(m.start(), m.end(), name, m.group()) for m in rx.finditer(raw)]
+    lines = _lines(raw)
+    found: dict = {}
+    tail_from = int(len(raw) * 0.4)
+    kept: list[tuple[int, int, str]] = []
+    for start, end, line in lines:
+        stripped = line.strip()
+        if not stripped or _covered(start, end, drops):
+            continue
+        rule = _line_rule(stripped, rules["line"])
+        if rule:
+            drops.append(Removed(start, end, rule, line))
+            continue
+        tail = _line_rule(stripped, rules["tail"])
+        if tail:
+            drops.append(Removed(start, len(raw) if start >= tail_from else end, tail, raw[start:] if start >= tail_from else line))
+            if start >= tail_from:
+                break
+            continue
+        kept.append((start, end, stripped))
+    drops += _head_metadata(kept, title, found)
+    drops = sorted(set(drops))
+    text = _assemble(raw, drops)
+    if "title" not in found:
+        first = next((ln for ln in text.split("\n") if ln.strip()), None)
+        if first and len(first) <= 300:
+            found["title"] = first.strip()
+    return text, drops, found
+
+
+def _head_metadata(kept, title, found) -> list[Removed]:
+    """Drop header debris before a known title, repeated title lines, datelines and bylines."""
+    drops = []
+    if title:
+        key = _norm_line(title)
+        at = next((i for i, (_, _, s) in enumerate(kept) if _norm_line(s) == key), None)
+        if at:
+            drops += [Removed(s, e, "before-title", t) for s, e, t in kept[:at]]
+            kept[:at] = []
+    seen_lines = set()
+    for start, end, stripped in kept[:10]:
+        normal = _norm_line(stripped)
+        if normal in seen_lines:
+            drops.append(Removed(start, end, "repeated-line", stripped))
+            continue
+        seen_lines.add(normal)
+        date = parse_dateline(stripped)
+        if date and "published" not in found:
+            found["published"] = date
+            drops.append(Removed(start, end, "dateline", stripped))
+            continue
+        byline = BYLINE.fullmatch(stripped)
+        if byline and "author" not in found:
+            found["author"] = byline.group(1)
+            drops.append(Removed(start, end, "byline", stripped))
+    return drops
+
+
+BYLINE = re.compile(r"By\s+((?:[A-Z][\w.'\-]+\s?){1,4}(?:(?:with|and)\s+(?:[A-Z][\w.'\-]+\s?){1,3})?)")
+
+
+def _assemble(raw: str, drops: list[Removed]) -> str:
+    """Return raw minus the dropped spans, with blank runs collapsed to one paragraph break."""
+    parts, at = [], 0
+    for d in drops:
+        if d.start > at:
+            parts.append(raw[at : d.start])
+        at = max(at, d.end)
+    parts.append(raw[at:])
+    text = "".join(parts)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text)
+    return text.strip() + "\n"
+
+
+def _lines(raw: str) -> list[tuple[int, int, str]]:
+    out, at = [], 0
+    for line in raw.split("\n"):
+        out.append((at, at + len(line), line))
+        at += len(line) + 1
+    return out
+
+
+def _covered(start: int, end: int, drops: list[Removed]) -> bool:
+    return any(d.start <= start and end <= d.end for d in drops)
+
+
+def _line_rule(line: str, rules) -> str | None:
+    return next((name for name, rx in rules if rx.fullmatch(line)), None)
+
+
+def _norm_line(line: str) -> str:
+    return " ".join(re.findall(r"\w+", line.lower()))
+
+
+@cache
+def _boilerplate_rules() -> dict[str, list[tuple[str, re.Pattern]]]:
+    rules: dict[str, list] = {"line": [], "tail": [], "inline": []}
+    for fields in data_lines("boilerplate.tsv"):
+        scope, name, pattern = fields.split("\t", 2)
+        flags = re.IGNORECASE | (re.DOTALL if scope == "inline" else 0)
+        rules[scope].append((name, re.compile(pattern, flags)))
+    return rules
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def parse_dateline(line: str) -> str | None:
+    """Return the ISO date of a line that is wholly a printed date ("Sun Oct 23, 2016 09:26:48")."""
+    line = line.strip().rstrip(".")
+    if len(line) > 40 or not re.search(r"\d{4}", line):
+        return None
+    for fmt in _date_formats():
+        try:
+            return dt.datetime.strptime(line, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def normalize_date(value) -> str | None:
+    """Return an ISO date for a metadata date value, or None when it cannot be read."""
+    if not value:
+        return None
+    value = str(value).strip()
+    m = re.match(r"(\d{4}-\d{2}-\d{2})", value)
+    if m:
+        return m.group(1)
+    for fmt in ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%m/%d/%y", "%m/%d/%Y"):
+        try:
+            return dt.datetime.strptime(value.upper() if "%b" in fmt else value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return parse_dateline(value)
+
+
+@cache
+def _date_formats() -> list[str]:
+    return data_lines("date_formats.txt")
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def _expand(paths, problems: list[Problem]) -> Iterator[tuple[Path, dict | None]]:
+    """Yield (file, manifest row) for every supported file named by the paths, in sorted order."""
+    for given in paths:
+        given = str(given)
+        path = Path(given)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _supported(p))
+            if not files:
+                problems.append(Problem(given, "directory holds no supported articles (.txt, .html, .jsonl, .json)"))
+            for f in files:
+                yield f, _manifest_row(f)
+        elif path.is_file():
+            if path.name == MANIFEST:
+                continue
+            if not _supported(path):
+                problems.append(Problem(given, f"unsupported file type '{path.suffix}' (use .txt, .html, .jsonl or .json)"))
+                continue
+            yield path, _manifest_row(path)
+        elif glob.has_magic(given):
+            matches = sorted(Path(p) for p in glob.glob(given, recursive=True))
+            files = [p for p in matches if p.is_file() and _supported(p)]
+            if not files:
+                problems.append(Problem(given, "pattern matches no supported articles"))
+            for f in files:
+                yield f, _manifest_row(f)
+        else:
+            problems.append(Problem(given, "no such file or directory"))
+
+
+def _supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED and path.name != MANIFEST and not path.name.startswith(".")
+
+
+def _manifest_row(path: Path) -> dict | None:
+    return _manifest(path.parent.resolve()).get(path.name)
+
+
+@cache
+def _manifest(directory: Path) -> dict[str, dict]:
+    file = directory / MANIFEST
+    if not file.is_file():
+        return {}
+    with open(file, newline="", encoding="utf-8-sig") as f:
+        return {row["file"]: {k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(f) if row.get("file")}
+
+
+def _read(path: Path, row: dict | None, problems: list[Problem], max_bytes: int) -> Iterator[Article]:
+    source = str(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        problems.append(Problem(source, f"file is {size:,} bytes, over the limit of {max_bytes:,} (raise it with --max-bytes)"))
+        return
+    data = path.read_bytes()
+    if not data.strip():
+        problems.append(Problem(source, "empty file"))
+        return
+    if _looks_binary(data):
+        problems.append(Problem(source, "binary file, not text"))
+        return
+    text = _decode(data, source, problems)
+    if text is None:
+        return
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        yield from _read_json(text, path, problems)
+        return
+    meta = dict(row or {})
+    if suffix in HTML_SUFFIXES:
+        text, html_meta = _html_text(text)
+        if not text.strip():
+            problems.append(Problem(source, "HTML page has no main text"))
+            return
+        meta = {**html_meta, **{k: v for k, v in meta.items() if v}}
+    article = read_article_text(
+        text, name=path.stem, source=source,
+        **{k: meta.get(k) for k in ("title", "outlet", "published", "url", "author")},
+    )
+    if _usable(article, source, problems):
+        yield article
+
+
+def _read_json(text: str, path: Path, problems: list[Problem]) -> Iterator[Article]:
+    source = str(path)
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            problems.append(Problem(source, f"invalid JSON at line {e.lineno}: {e.msg}"))
+            return
+        records = [(i + 1, r) for i, r in enumerate(data if isinstance(data, list) else [data])]
+    else:
+        records = []
+        for n, line in enumerate(text.split("\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                records.append((n, json.loads(line)))
+            except json.JSONDecodeError as e:
+                problems.append(Problem(f"{source}:{n}", f"invalid JSON: {e.msg}"))
+    for n, record in records:
+        where = f"{source}:{n}"
+        if not isinstance(record, dict):
+            problems.append(Problem(where, "record is not a JSON object"))
+            continue
+        fields = {k: next((record[a] for a in names if record.get(a)), None) for k, names in JSON_FIELDS.items()}
+        if not fields["text"] or not str(fields["text"]).strip():
+            problems.append(Problem(where, "record has no text (expected a 'text' field)"))
+            continue
+        body = str(fields.pop("text"))
+        title = fields.get("title")
+        if title and not body.lstrip().startswith(str(title)):
+            body = f"{title}\n\n{body}"  # the headline is part of what the outlet said
+        article = read_article_text(body, name=f"{path.stem}:{n}", source=where, **{k: (str(v) if v else None) for k, v in fields.items()})
+        if _usable(article, where, problems):
+            yield article
+
+
+def _html_text(html: str) -> tuple[str, dict]:
+    """Return the main text of an HTML page and its metadata, via trafilatura."""
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, as_dict=True)
+    if not doc:
+        return "", {}
+    title = doc.get("title")
+    body = doc.get("text") or ""
+    if title and not body.startswith(title):
+        body = f"{title}\n\n{body}"
+    meta = {"title": title, "outlet": doc.get("sitename"), "published": doc.get("date"), "url": doc.get("url"), "author": doc.get("author")}
+    return body, {k: v for k, v in meta.items() if v}
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control > len(head) * 0.05
+
+
+def _decode(data: bytes, source: str, problems: list[Problem]) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        at = e.start
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        problems.append(Problem(source, f"not UTF-8 (bad byte at offset {at}) and not Windows-1252 either"))
+        return None
+    problems.append(Problem(source, f"not UTF-8 (bad byte at offset {at}); decoded as Windows-1252", skipped=False))
+    return text
+
+
+def _usable(article: Article, source: str, problems: list[Problem]) -> bool:
+    words = re.findall(r"[^\W\d_]+", article.text.lower())
+    if not words:
+        problems.append(Problem(source, "no text left after removing boilerplate"))
+        return False
+    if len(words) >= 20:
+        share = sum(w in _english_words() for w in words) / len(words)
+        if share < 0.08:
+            problems.append(Problem(source, f"does not look like English ({share:.0%} English function words); skipped"))
+            return False
+    return True
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    return frozenset(w for line in data_lines("english_function_words.txt") for w in line.split())

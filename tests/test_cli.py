@@ -1,0 +1,62 @@
+"""The command line: help everywhere, version, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from kg import __version__
+from kg.cli import cli
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert len(result.output.splitlines()) > 3 and cli.commands[command].help
+
+
+def test_every_command_is_documented_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for command in cli.commands:
+        assert re.search(rf"\bkg {command}\b", readme), command
+
+
+@pytest.mark.model
+def test_missing_path_is_a_one_line_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["entities", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith("kg: error: no articles could be read")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.model
+def test_some_inputs_skipped_exits_1_and_names_them(sample_copy):
+    (sample_copy / "empty.txt").write_text("")
+    result = CliRunner().invoke(cli, ["entities", str(sample_copy), "--format", "jsonl"])
+    assert result.exit_code == 1
+    assert "kg: skipped: " in result.output and "empty.txt: empty file" in result.output
+
+
+def test_missing_model_names_what_to_install():
+    result = CliRunner().invoke(cli, ["entities", "--model", "xx_no_such_model"])
+    assert result.exit_code == 2
+    assert "xx_no_such_model" in result.output and "not installed" in result.output
+
+
+@pytest.mark.model
+def test_inspect_shows_clean_text_and_removed_spans():
+    result = CliRunner().invoke(cli, ["inspect", "002_d597ac05b0e6c3b1"])
+    assert result.exit_code == 0
+    assert "ADVERTISEMENT" not in result.output.split("removed (")[0]
+    assert "advert: ADVERTISEMENT" in result.output
+    assert "author   Alasdair Sandford" in result.output

@@ -1,0 +1,59 @@
+"""Entity mentions and their canonical entities, on short texts parsed by the real model."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.entities import find_entities
+
+pytestmark = pytest.mark.model
+
+
+def entities_of(nlp, gazetteer, text):
+    doc = nlp(text)
+    doc.user_data["article"] = "t"
+    return {e.id: e for e in find_entities(doc, gazetteer).entities()}
+
+
+@pytest.mark.parametrize("text, entity_id, entity_type", [
+    ("Russian President Vladimir Putin held talks in Berlin.", "vladimir-putin", "Person"),
+    ("UN envoy Staffan de Mistura said the truce would be long enough.", "staffan-de-mistura", "Person"),
+    ("The army recaptured nearby Kindi Hospital on Friday.", "kindi-hospital", "Facility"),
+    ("Syrian and Russian warplanes halted strikes on rebel districts.", "russia-aerospace-forces", "Military"),
+    ("The Turkish army shelled Kurdish positions near the border.", "turkey-military", "Military"),
+    ("Moscow has dismissed the accusation.", "russia-government", "Government"),
+    ("Clashes erupted in Aleppo on Saturday.", "aleppo", "City"),
+])
+def test_known_names_resolve_to_gazetteer_entities(nlp, gazetteer, text, entity_id, entity_type):
+    found = entities_of(nlp, gazetteer, text)
+    assert found[entity_id].type == entity_type
+
+
+def test_title_is_kept_as_role_not_name(nlp, gazetteer):
+    found = entities_of(nlp, gazetteer, "French President Francois Hollande condemned the bombing.")
+    assert found["francois-hollande"].label == "Francois Hollande"
+    assert found["francois-hollande"].roles == ("President",)
+
+
+def test_surname_joins_full_name_within_article(nlp, gazetteer):
+    found = entities_of(nlp, gazetteer, "Local resident Zoheir Makhlouf told reporters the shelling had started. Makhlouf said the attacks were intense.")
+    assert "person:makhlouf" not in found
+    assert "Makhlouf" in found["person:zoheir-makhlouf"].aliases
+
+
+def test_collective_actors_are_scoped_by_the_main_place(nlp, gazetteer):
+    found = entities_of(nlp, gazetteer, "Rebels in Homs said pro-government forces shelled the district. The militants fled Homs.")
+    assert found["collective:rebel@homs"].type == "CollectiveActor"
+    assert found["collective:pro-government-force@homs"].label == "pro-government forces (Homs)"
+    assert "collective:militant@homs" in found
+
+
+def test_capital_as_place_stays_a_place(nlp, gazetteer):
+    found = entities_of(nlp, gazetteer, "Talks were held on Wednesday in Geneva and Moscow.")
+    assert "moscow" in found and "russia-government" not in found
+
+
+@pytest.mark.parametrize("junk", ["Share this articleClose Button", "at 0700 GMT on Tuesday", "Su-34 bombers arrived"])
+def test_widget_time_and_model_names_are_not_entities(nlp, gazetteer, junk):
+    found = entities_of(nlp, gazetteer, f"The army said so. {junk}.")
+    assert not any(e.label in ("Button", "GMT", "Su-34", "Su-34 bombers") for e in found.values())

@@ -1,0 +1,33 @@
+"""Cross-article resolution: surnames and acronyms join full names, with guard rails."""
+
+from kg.model import Entity, Mention
+from kg.resolve import resolve
+
+
+def person(key, label, doc="a"):
+    return Entity(key, label, "Person", mentions=(Mention(doc, label, 0, len(label), 0),))
+
+
+def test_surname_joins_the_one_full_name_across_articles():
+    entities, mapping = resolve([person("person:zoheir-al-shimale", "Zoheir al-Shimale", "a"), person("person:al-shimale", "al-Shimale", "b")])
+    assert mapping == {"person:al-shimale": "person:zoheir-al-shimale"}
+    assert set(entities) == {"person:zoheir-al-shimale"}
+    assert {m.document for m in entities["person:zoheir-al-shimale"].mentions} == {"a", "b"}
+    assert "al-Shimale" in entities["person:zoheir-al-shimale"].aliases
+
+
+def test_ambiguous_surname_is_not_merged():
+    entities, mapping = resolve([person("person:john-smith", "John Smith"), person("person:adam-smith", "Adam Smith"), person("person:smith", "Smith")])
+    assert mapping == {} and "person:smith" in entities
+
+
+def test_acronym_joins_the_organization_it_abbreviates():
+    org = Entity("org:free-lawyers-union", "Free Lawyers Union", "Organization")
+    acronym = Entity("org:flu", "FLU", "Organization")
+    _entities, mapping = resolve([org, acronym])
+    assert mapping == {"org:flu": "org:free-lawyers-union"}
+
+
+def test_same_key_from_two_articles_is_one_entity():
+    entities, _ = resolve([person("vladimir-putin", "Vladimir Putin", "a"), person("vladimir-putin", "Vladimir Putin", "b")])
+    assert len(entities) == 1 and len(entities["vladimir-putin"].mentions) == 2

@@ -1,0 +1,127 @@
+"""Reading articles: boilerplate removal, metadata, manifests and bad inputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.sources import Problem, article_id, clean, iter_articles, normalize_date, parse_dateline
+
+
+@pytest.mark.parametrize("line, rule", [
+    ("Sign up to the newsletter", "newsletter"),
+    ("Stay informed with MEE's newsletters", "newsletter"),
+    ("Share this articleClose Button", "share-widget"),
+    ("Copy/paste the article video embed link below:Copy to clipboardCopied", "share-widget"),
+    ("ADVERTISEMENT", "advert"),
+    ("Skip to main content", "skip-link"),
+    ("2 min 16Approximate reading time", "reading-time"),
+    ("We use cookies to improve your experience. Accept all cookies", "cookie"),
+])
+def test_boilerplate_lines_are_removed_and_recorded(line, rule):
+    raw = f"Title of the story\n\n{line}\n\nThe army said it had taken the town on Friday.\n"
+    text, removed, _ = clean(raw)
+    assert line not in text
+    assert "The army said it had taken the town" in text
+    assert [r.rule for r in removed] == [rule]
+    assert raw[removed[0].start : removed[0].end] == line
+
+
+def test_tail_markers_cut_everything_after_them_late_in_the_text():
+    body = "The ceasefire held for a day. " * 10
+    raw = f"Title\n\n{body}\n\nYou might also like\n\nAnother story headline\n"
+    text, removed, _ = clean(raw)
+    assert "Another story headline" not in text and body.strip() in text
+    assert removed[-1].rule == "related"
+
+
+def test_tail_marker_early_in_the_text_removes_only_its_line():
+    raw = "Title\n\nRead more\n\n" + "The ceasefire held for a day. " * 10
+    text, _, _ = clean(raw)
+    assert "The ceasefire held" in text and "Read more" not in text
+
+
+def test_serialized_debug_dump_is_removed():
+    raw = 'Title\n\nBody text here.\n\nstring(52) "[{"id":"1","title":"Terrorists Prepare Attack"} ]"\n'
+    text, removed, _ = clean(raw)
+    assert "Terrorists Prepare" not in text and removed[0].rule == "debug-dump"
+
+
+def test_dateline_byline_and_title_are_read_from_the_head():
+    raw = "Clashes resume\n\nSun Oct 23, 2016 09:26:48\nBy\u00a0Jane Doe with\u00a0Reuters\n\nFighting resumed on Saturday.\n"
+    text, _removed, found = clean(raw)
+    assert found == {"published": "2016-10-23", "author": "Jane Doe with\u00a0Reuters", "title": "Clashes resume"}
+    assert "09:26:48" not in text and "Jane Doe" not in text
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("Sun Oct 23, 2016 09:26:48", "2016-10-23"), ("October 23, 2016", "2016-10-23"), ("23 October 2016", "2016-10-23"),
+    ("2016-10-23", "2016-10-23"), ("The army said on October 23, 2016 that", None),
+])
+def test_parse_dateline(text, iso):
+    assert parse_dateline(text) == iso
+
+
+@pytest.mark.parametrize("value, iso", [("26-FEB-1987 15:01:01.79", "1987-02-26"), ("2016-12-14T10:00:00Z", "2016-12-14"), ("10/7/16", "2016-10-07"), ("soon", None)])
+def test_normalize_date(value, iso):
+    assert normalize_date(value) == iso
+
+
+def test_manifest_wins_over_text_and_unknown_stays_unknown(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline in text\n\nSun Oct 23, 2016 09:26:48\n\nThe army advanced on the town today.\n")
+    (tmp_path / "b.txt").write_text("Another headline\n\nRebels said the truce had been broken by the army.\n")
+    (tmp_path / "manifest.csv").write_text("file,title,outlet,published,url\na.txt,Manifest title,Some Outlet,2016-10-24,\n")
+    problems: list[Problem] = []
+    articles = {a.name: a for a in iter_articles([tmp_path], problems)}
+    assert problems == []
+    assert (articles["a"].title, articles["a"].outlet, articles["a"].published) == ("Manifest title", "Some Outlet", "2016-10-24")
+    assert (articles["b"].outlet, articles["b"].published, articles["b"].title) == (None, None, "Another headline")
+
+
+def test_jsonl_reads_records_and_names_the_broken_line(tmp_path):
+    good = {"title": "Truce holds", "text": "The truce held in the city on Monday, officials said.", "outlet": "Wire", "published": "2016-10-20"}
+    f = tmp_path / "feed.jsonl"
+    f.write_text(json.dumps(good) + "\n{broken\n" + json.dumps({**good, "text": "Clashes broke out near the crossing, the army said."}) + "\n")
+    problems: list[Problem] = []
+    articles = list(iter_articles([f], problems))
+    assert [a.name for a in articles] == ["feed:1", "feed:3"]
+    assert articles[0].outlet == "Wire" and articles[0].text.startswith("Truce holds")
+    assert [str(p).split(": ")[0] for p in problems] == [f"{f}:2"]
+
+
+def test_bad_inputs_are_named_and_the_rest_still_read(tmp_path):
+    (tmp_path / "good.txt").write_text("A headline\n\nThe army said it was opening eight corridors for civilians.\n")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
+    (tmp_path / "latin.txt").write_bytes("Caf\xe9 headline\n\nThe minister said the caf\xe9 was closed by the army.\n".encode("cp1252"))
+    (tmp_path / "dup.txt").write_text("A headline\n\nThe army said it was opening eight corridors for civilians.\n")
+    problems: list[Problem] = []
+    articles = list(iter_articles([tmp_path, tmp_path / "missing.txt"], problems))
+    assert sorted(a.name for a in articles) == ["dup", "latin"]  # files are read in sorted order; "good" repeats "dup"
+    latin = next(a for a in articles if a.name == "latin")
+    assert "café" in latin.text
+    messages = {p.source.rsplit("/", 1)[-1]: p for p in problems}
+    assert messages["empty.txt"].message == "empty file" and messages["empty.txt"].skipped
+    assert "binary" in messages["binary.txt"].message
+    assert "Windows-1252" in messages["latin.txt"].message and not messages["latin.txt"].skipped
+    assert messages["missing.txt"].message == "no such file or directory"
+    assert any("duplicate" in p.message for p in problems)
+
+
+def test_non_english_text_is_skipped(tmp_path):
+    (tmp_path / "fr.txt").write_text("Titre\n\n" + "Les forces gouvernementales ont repris le contrôle de la ville après des combats intenses dans les quartiers est. " * 3)
+    problems: list[Problem] = []
+    assert list(iter_articles([tmp_path], problems)) == []
+    assert "English" in problems[0].message
+
+
+def test_directory_without_articles_is_reported(tmp_path):
+    problems: list[Problem] = []
+    assert list(iter_articles([tmp_path], problems)) == []
+    assert "no supported articles" in problems[0].message
+
+
+def test_article_id_ignores_whitespace_differences():
+    assert article_id("The  truce\nheld.") == article_id("The truce held.")
+    assert article_id("The truce held.") != article_id("The truce failed.")
