@@ -143,9 +143,9 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 
 _table_command("entities", "entity_rows", ["id", "label", "type", "parent", "mentions", "documents"],
                "List the actors and places of PATHS: one row per real-world entity, with its names.")
-_table_command("accusations", "accusation_rows", ["accuser", "accused", "charge", "charge_type", "cue", "document", "outlet", "date"],
+_table_command("accusations", "accusation_rows", ["accuser_label", "accused_label", "charge", "charge_type", "cue", "document", "outlet", "date"],
                "List who accused whom of what in PATHS, with outlet, date and the sentence.")
-_table_command("claims", "claim_rows", ["accuser", "cue", "accused", "stance", "content", "document", "outlet"],
+_table_command("claims", "claim_rows", ["accuser_label", "cue", "accused_label", "stance", "content", "document", "outlet"],
                "List every attributed statement (claim) in PATHS; the 'accuser' column is the claimant.")
 _table_command("events", "event_rows", ["type", "label", "place", "date", "start", "end", "documents"],
                "List the events in PATHS with their type, place, time and reporting documents.")

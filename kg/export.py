@@ -98,8 +98,9 @@ def _claim_row(graph: KnowledgeGraph, c) -> dict:
     article = graph.articles[c.evidence.document]
     label = lambda i, text: graph.entities[i].label if i in graph.entities else text
     return {
-        "id": c.id, "accuser": label(c.claimant, c.claimant_text), "accused": label(c.target, c.target_text) if c.target else None,
-        "accuser_text": c.claimant_text, "accused_text": c.target_text, "charge": c.charge, "charge_type": c.charge_type,
+        # accuser/accused: the outlet's own words (resolved through pronouns); *_label: the canonical entity
+        "id": c.id, "accuser": c.claimant_text, "accused": c.target_text,
+        "accuser_label": label(c.claimant, c.claimant_text), "accused_label": label(c.target, c.target_text) if c.target else None, "charge": c.charge, "charge_type": c.charge_type,
         "cameo": c.cameo, "cue": c.cue, "stance": c.stance, "modality": c.modality, "content": c.content,
         "document": article.name, "article": article.id, "outlet": article.outlet, "date": article.published,
         "sentence": c.evidence.sentence, "start": c.evidence.start, "end": c.evidence.end,

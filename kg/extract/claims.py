@@ -1,2 +1,601 @@
-def find_claims(doc, article, found):
-    return ()
+"""Claims and accusations: who said what, and who accused whom of what, with evidence.
+
+A claim starts at a cue (`claim_cues.tsv`: "said", "accused", "condemned", "dismissed",
+"according to", a headline's ": Sources") and has a claimant (the cue's subject, the agent of a
+passive, the object of "according to"; pronouns and "the group" go through `coref`). It becomes an
+accusation when it has a target:
+- accuse/blame/criticize cues: the object ("accused the rebels of breaking the truce"), the charge
+  from "of"/"for" or, for a bare blame, the sentence before ("Clashes broke out ... SANA blamed
+  'terrorist groups'");
+- condemn/describe cues: "condemned the bombing of the city as a war crime": the accused is the
+  agent of the attack noun, found in the noun phrase ("bombardment by X", "Russian strikes"), as the
+  subject of its verb ("warplanes halted strikes"), or for a bare noun, in the last earlier noun
+  of its family (`attack_nominals.tsv`); "it" takes the attack of the sentence before;
+- reported wrongdoing: the statement's clause has an actor as subject of a wrongdoing verb
+  (`wrongdoing.tsv`: "militants were stopping people", "pro-Assad forces have broken the
+  ceasefire", "broken by pro-Assad forces"), or an attack noun with an agent as subject of a
+  charge ("the bombardment could amount to a war crime", "attacks by rebel groups ... killed");
+- denials ("Moscow has dismissed the accusation, saying it is propaganda") answer the last
+  accusation of the article against the denier (`responds`).
+Charge types and CAMEO codes come from `charges.tsv`, the first pattern matching the allegation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.data import lines
+from kg.extract.coref import Coref
+from kg.extract.entities import ArticleEntities, Found
+from kg.model import Article, Claim, Evidence
+
+PLACE_TYPES = {"City", "Region", "District", "Facility", "Place"}
+VICTIM_FAMILIES = {"civilians"}
+CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
+QUOTE_OPEN, QUOTE_CLOSE = "“\"‘", "”\"’"
+DENIABLE = {"accusation", "allegation", "claim", "charge", "report", "suggestion", "assertion"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    text: str
+
+
+def find_claims(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Claim, ...]:
+    """Return the claims of one parsed article, accusations among them, in text order."""
+    reader = _Reader(doc, article, found)
+    for n, sent in enumerate(doc.sents):
+        reader.sentence(n, sent)
+    return tuple(reader.claims.values())
+
+
+class _Reader:
+    def __init__(self, doc: Doc, article: Article, found: ArticleEntities):
+        self.doc, self.article, self.found = doc, article, found
+        self.coref = Coref(doc, found)
+        self.sents = list(doc.sents)
+        self.claims: dict[str, Claim] = {}
+        self.quotes = _quote_spans(doc)
+        self.attacks: list[tuple[int, str, list[Actor]]] = []  # (token, family, agents) seen so far
+
+    # --- per sentence ------------------------------------------------------------------------
+
+    def sentence(self, n: int, sent: Span) -> None:
+        for token in sent:
+            cue = _cues().get(token.lemma_.lower())
+            if cue and token.pos_ in ("VERB", "AUX") and not _is_noun_use(token):
+                self._cue(n, sent, token, *cue)
+            elif token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+                self._according_to(n, sent, token)
+        if n == 0 or sent.start == 0:
+            self._headline(sent)
+        self._remember_attacks(sent)
+
+    def _cue(self, n: int, sent: Span, verb: Token, kind: str, stance: str) -> None:
+        claimants = self._claimants(verb)
+        if not claimants:
+            return
+        content_root, content = self._content(verb, sent)
+        modality = _modality(verb)
+        if kind == "report":
+            for claimant in claimants:
+                targets = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
+                targets = [(a, charge, ctype) for a, charge, ctype in targets if a.id != claimant.id]
+                if not targets:
+                    self._add(sent, claimant, verb, content, stance, modality)
+                for actor, charge, default_type in targets:
+                    self._add(sent, claimant, verb, content, stance, modality or _modality_in(charge), actor, charge, default_type)
+        elif kind in ("accuse", "criticize"):
+            self._accuse(n, sent, verb, claimants, kind, stance, content)
+        elif kind in ("condemn", "describe"):
+            self._condemn(n, sent, verb, claimants, stance)
+        elif kind == "deny":
+            self._deny(sent, verb, claimants, content, modality)
+
+    def _accuse(self, n, sent, verb, claimants, kind, stance, content) -> None:
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")]
+        if verb.dep_ == "conj" and not objects:
+            objects = [c for c in verb.head.children if c.dep_ == "dobj"]
+        holders = [verb] + objects + [c for o in objects for c in o.conjuncts]
+        charge_tokens = [p for h in holders for p in h.children if p.dep_ == "prep" and p.lower_ in ("of", "for", "over") and _is_charge_prep(p)]
+        charge = " ".join(_text(c) for p in charge_tokens for c in p.children if c.dep_ in ("pobj", "pcomp"))
+        if not charge and kind == "accuse" and n > 0 and not objects:
+            return
+        if not charge and kind == "accuse":
+            charge = _trim(self.sents[n - 1].text) if n > 0 else ""  # a blame whose charge is the sentence before
+        if kind == "criticize" and not charge:
+            return  # "attacked the town" is not a criticism; "attacked the media for ..." is
+        for obj in objects:
+            for target in self._actors(obj):
+                for claimant in claimants:
+                    if target.id != claimant.id:
+                        self._add(sent, claimant, verb, content or _text(sent), stance, _modality(verb), target, charge or _text(obj), None, kind=kind)
+
+    def _condemn(self, n, sent, verb, claimants, stance) -> None:
+        obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
+        if obj is None:
+            return
+        as_phrase = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+        called = next((c for c in verb.children if c.dep_ in ("oprd", "xcomp", "acomp")), None)
+        verdict = _text(as_phrase)[3:] if as_phrase is not None else (_text(called) if called is not None else "")
+        if not verdict and verb.lemma_ in ("call", "label", "brand", "describe", "characterize", "characterise"):
+            return  # "called for talks", "described the scene" are not condemnations
+        targets = self._agents_of_act(obj, n)
+        charge = f"{_trim(_text(obj), 12)} as {verdict}".strip() if verdict else _trim(_text(obj), 12)
+        if not targets:
+            targets = [a for a in self._actors(obj) if self.found.found.get(a.id) and self.found.found[a.id].type not in PLACE_TYPES]
+        for target in targets:
+            for claimant in claimants:
+                if target.id != claimant.id:
+                    self._add(sent, claimant, verb, _text(sent), stance, _modality(verb), target, charge, "atrocity", kind="condemn")
+
+    def _deny(self, sent, verb, claimants, content, modality) -> None:
+        obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj")), None)
+        if obj is None:  # "dismissed the accusation saying ...", parsed as the subject of "saying"
+            obj = next((g for c in verb.children if c.dep_ in ("ccomp", "xcomp") for g in c.children
+                        if g.dep_ == "nsubj" and g.lemma_.lower() in DENIABLE), None)
+        answered = None
+        if obj is not None and obj.lemma_.lower() in DENIABLE:
+            answered = self._last_accusation_against(claimants)
+        said = next((c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp") and c.lemma_ in _cues()), None)
+        text = _text(said) if said is not None else content or _text(sent)
+        for claimant in claimants:
+            target = Actor(answered.claimant, answered.claimant_text) if answered else None
+            self._add(sent, claimant, verb, text, "denies", modality, target, text if target else None, None,
+                      kind="deny", responds=answered.id if answered else None)
+
+    def _according_to(self, n, sent, according: Token) -> None:
+        to = next(c for c in according.children if c.lower_ == "to")
+        source = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if source is None:
+            return
+        claimants = self._actors(source, allow_unnamed=False)
+        root = according.head
+        while root.dep_ not in ("ROOT",) and root.head != root and root.head.i in range(sent.start, sent.end):
+            root = root.head
+        content = _trim(" ".join(t.text_with_ws for t in sent if t not in set(according.subtree)).strip(" ,."))
+        for claimant in claimants:
+            targets = [x for x in self._wrongdoers(root) if x[0].id != claimant.id]
+            if not targets:
+                self._add(sent, claimant, according, content, "asserts", None, cue_text="according to")
+            for actor, charge, default_type in targets:
+                self._add(sent, claimant, according, content, "asserts", _modality_in(charge), actor, charge, default_type, cue_text="according to")
+
+    def _headline(self, sent: Span) -> None:
+        """A headline "Ceasefire broken by pro-Assad forces: Sources" attributes its clause to its tail."""
+        m = re.match(r"^(.{10,}?):\s*([A-Za-z][\w\-. ]{1,40})$", sent.text.strip())
+        if not m:
+            return
+        colon = next((t for t in sent if t.text == ":"), None)
+        tail = [t for t in sent if colon is not None and t.i > colon.i and t.pos_ in ("NOUN", "PROPN")]
+        if not tail:
+            return
+        claimants = self._actors(tail[-1])
+        clause = [t for t in sent if colon is not None and t.i < colon.i]
+        roots = [t for t in clause if t.head.i >= colon.i or t.head == t or t.head.i not in range(sent.start, colon.i)]
+        for claimant in claimants:
+            for root in roots:
+                for actor, charge, default_type in self._wrongdoers(root):
+                    if actor.id != claimant.id:
+                        self._add(sent, claimant, colon, m.group(1), "asserts", None, actor, charge, default_type, cue_text=":")
+
+    # --- who ---------------------------------------------------------------------------------
+
+    def _claimants(self, verb: Token) -> list[Actor]:
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
+        before = verb.doc[verb.i - 1] if verb.i > 0 else None
+        if subject is None and before is not None and before.dep_ == "pobj" and before.head.lower_ == "with":
+            subject = before  # "with Washington saying ...": an absolute clause names its speaker first
+        head = verb
+        while subject is None and head.dep_ in ("conj", "xcomp", "advcl") and head.head != head:
+            head = head.head  # "Russia confirmed ... but accused the rebels": the subject is shared
+            subject = next((c for c in head.children if c.dep_ in ("nsubj",)), None)
+        if subject is None and any(c.dep_ == "nsubjpass" for c in verb.children):
+            subject = _with_describer(verb)  # "has been condemned as barbaric, with the UN describing ..."
+        if subject is None:
+            return []
+        return self._actors(subject)
+
+    def _actors(self, token: Token, allow_unnamed: bool = True) -> list[Actor]:
+        """Return the actors a noun phrase headed by `token` names (conjuncts included)."""
+        heads = [token] + [c for c in token.conjuncts if c.i > token.i]
+        actors: list[Actor] = []
+        for head in heads:
+            found = self._actor(head, allow_unnamed)
+            actors += [a for a in found if a.id not in {x.id for x in actors}]
+        return actors
+
+    def _actor(self, head: Token, allow_unnamed: bool) -> list[Actor]:
+        ant = self.coref.resolve(head)
+        if ant is not None:
+            return [Actor(i, ant.text) for i in ant.ids if self._is_actor(i)]
+        phrase = _phrase(head)
+        ids = [i for i in self.found.at(head.i) if self._is_actor(i)]
+        people = [i for t in phrase for i in self.found.at(t.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
+        if not ids and people and head.lower_ in _title_words():
+            ids = people[:1]  # "Chief of the General Staff ... Sergei Rudskoi said": the person speaks
+        if not ids:
+            core = [t for t in phrase if t.dep_ in ("compound", "amod", "poss", "nmod") or t == head]
+            ids = [i for t in core for i in self.found.at(t.i) if self._is_actor(i) and t.lower_ not in ("his", "her", "its", "their")]
+        if not ids:
+            ids = people[:1]
+        possessors = [t for t in phrase if t.dep_ == "poss" and t.lower_ in ("his", "her", "its", "their")]
+        if ids and possessors:  # "his and Russian forces": his forces too
+            ant = self.coref.resolve(possessors[0])
+            ids += [i for i in (ant.ids if ant else ()) if self._is_actor(i)]
+        if not ids and any(t.lower_ in ("his", "her", "its", "their") for t in phrase if t.dep_ == "poss"):
+            poss = next(t for t in phrase if t.dep_ == "poss")
+            ant = self.coref.resolve(poss)
+            if ant is not None:
+                return [Actor(i, _text_span(phrase)) for i in ant.ids if self._is_actor(i)]
+        if ids:
+            return [Actor(i, _text_span(phrase)) for i in dict.fromkeys(ids)]
+        if allow_unnamed and head.pos_ in ("NOUN", "PROPN", "PRON") and _plural_or_lemma(head) in _agent_nouns():
+            return [self._unnamed(head, phrase)]
+        return []
+
+    def _is_actor(self, entity_id: str) -> bool:
+        found = self.found.found.get(entity_id)
+        return found is not None and found.type not in PLACE_TYPES and found.type != "NamedEvent"
+
+    def _unnamed(self, head: Token, phrase: list[Token]) -> Actor:
+        """Register an unnamed claimant or target ("Sources inside rebel-held territory") as an actor."""
+        text = _text_span(phrase)
+        label = re.sub(r"^(?:the|a|an|some|all|other|both)\s+", "", text, flags=re.IGNORECASE)
+        key = "unnamed:" + "-".join(re.findall(r"\w+", label.lower()))[:60] + f"@{self.article.id[:8]}"
+        if key not in self.found.found:
+            self.found.found[key] = Found(key, label, "CollectiveActor")
+        from kg.model import Mention
+
+        mention = Mention(self.article.id, text, phrase[0].idx, phrase[-1].idx + len(phrase[-1]), self.coref.sent_of[head.i])
+        entity = self.found.found[key]
+        if mention not in entity.mentions:
+            entity.mentions.append(mention)
+            entity.aliases.add(text)
+        return Actor(key, text)
+
+    # --- what --------------------------------------------------------------------------------
+
+    def _content(self, verb: Token, sent: Span) -> tuple[Token | None, str]:
+        quote = self._quote_of(verb, sent)
+        comp = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
+        if comp is None and verb.dep_ in ("parataxis", "advcl", "ccomp") and verb.head.i < verb.i:
+            comp = verb.head  # "..., Press TV reported."
+        if quote is not None:
+            return comp, quote[2]
+        if comp is not None:
+            tokens = set(comp.subtree) if comp.head == verb else set(sent) - set(verb.subtree)
+            return comp, _trim(" ".join(t.text for t in sorted(tokens, key=lambda t: t.i) if t.dep_ != "mark" or t.head != comp).strip(" ,."), 60)
+        return None, ""
+
+    def _quote_of(self, verb: Token, sent: Span):
+        for start, end, text in self.quotes:
+            inside = start <= verb.idx < end
+            near = sent.start_char <= end <= sent.end_char + 1 or sent.start_char <= start <= sent.end_char
+            if near and not inside:
+                return start, end, text
+        return None
+
+    def _wrongdoers(self, root: Token | None, quote=None) -> list[tuple[Actor, str, str | None]]:
+        """Return (accused, charge, default charge type) for the wrongdoing stated in a clause."""
+        if root is None and quote is None:
+            return []
+        verbs = []
+        if quote is not None:
+            verbs = [t for t in self.doc.char_span(quote[0], quote[1], alignment_mode="expand") if t.pos_ in ("VERB", "AUX", "NOUN")]
+        if root is not None:
+            verbs += [t for t in root.subtree if t.pos_ in ("VERB", "AUX", "NOUN") and not _inside_reported(t, root)]
+        out, seen = [], set()
+        for verb in dict.fromkeys(verbs):
+            for actor, charge, ctype in self._wrongdoing_at(verb):
+                if actor.id not in seen and not self._victim(actor):
+                    seen.add(actor.id)
+                    out.append((actor, charge, ctype))
+        return out
+
+    def _wrongdoing_at(self, verb: Token):
+        lemma = verb.lemma_.lower()
+        n = self.coref.sent_of[verb.i]
+        if verb.pos_ == "NOUN":
+            family = _attack_nominals().get(lemma)
+            agents = [a for a in self._nominal_agents(verb, n, antecedent=False)] if family else []
+            charged = family and (verb.dep_ in ("nsubj", "nsubjpass") or any(c.lower_ == "by" for c in verb.children))
+            return [(a, _trim(_text_span(_clause_of(verb)), 30), "attack") for a in agents] if charged else []
+        if any(c.dep_ == "prt" for c in verb.children):
+            return []  # "broke out", "fight on": a phrasal verb is another verb
+        if lemma in _victim_verbs() and verb.pos_ == "VERB":
+            return self._victims_of_attack(verb, n)
+        if lemma in _wrongdoing():
+            default_type, required = _wrongdoing()[lemma]
+            phrase = [t for t in verb.subtree if not _in_subject(t, verb)]
+            charge = _trim(_text_span(phrase), 30)
+            if required and not re.search(required, charge.lower()):
+                return []
+            subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            doers = []
+            if agent is not None:
+                doers = [a for p in agent.children if p.dep_ == "pobj" for a in self._actors(p)]
+            elif subject is not None:
+                doers = self._subject_doers(subject, n)
+            elif verb.dep_ in ("advcl", "conj", "xcomp"):
+                parent = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+                doers = self._subject_doers(parent, n) if parent is not None else []
+            return [(a, charge, default_type) for a in doers if self._armed_or_state(a) or agent is not None]
+        if _charges_re_hit(verb):
+            subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
+            if subject is not None and _attack_nominals().get(subject.lemma_.lower()):
+                charge = _trim(_text_span(list(verb.subtree)), 30)
+                return [(a, charge, None) for a in self._nominal_agents(subject, n)]
+        return []
+
+    def _victims_of_attack(self, verb: Token, n: int):
+        """ "Civilians have died in the raids": the raids' agent is accused of the deaths."""
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None or not any(self._victim(a) for a in self._actors(subject, allow_unnamed=False)) and subject.lemma_.lower() not in ("people", "civilian"):
+            return []
+        attacks = [p for c in verb.children if c.dep_ in ("prep", "agent") and c.lower_ in ("in", "by", "during", "from")
+                   for p in c.children if p.dep_ == "pobj" and _attack_nominals().get(p.lemma_.lower())]
+        charge = _trim(_text_span(list(verb.subtree)), 30)
+        return [(a, charge, "attacks-on-civilians") for p in attacks for a in self._nominal_agents(p, n)]
+
+    def _subject_doers(self, subject: Token, n: int) -> list[Actor]:
+        if _attack_nominals().get(subject.lemma_.lower()):
+            return self._nominal_agents(subject, n)
+        return [a for a in self._actors(subject) if self._armed_or_state(a)]
+
+    def _agents_of_act(self, obj: Token, n: int) -> list[Actor]:
+        if obj.lower_ in ("it", "this", "that"):
+            previous = [t for t in self.sents[n - 1] if _attack_nominals().get(t.lemma_.lower())] if n > 0 else []
+            return self._nominal_agents(previous[0], n - 1) if previous else []
+        if _attack_nominals().get(obj.lemma_.lower()):
+            return self._nominal_agents(obj, n)
+        return []
+
+    def _nominal_agents(self, noun: Token, n: int, antecedent: bool = True) -> list[Actor]:
+        """Return who carried out the act a noun names ("bombardment by X", "Russian strikes")."""
+        by = [p for c in noun.children if c.dep_ == "prep" and c.lower_ == "by" for p in c.children if p.dep_ == "pobj"]
+        if by:
+            return [a for p in by for a in self._actors(p)]
+        poss = [c for c in noun.children if c.dep_ == "poss"]
+        mods = [c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and self.found.at(c.i)]
+        agents = [a for t in poss for a in self._actors(t)] + [Actor(i, _text_span(_phrase(noun))) for t in mods for i in self.found.at(t.i) if self._is_actor(i)]
+        if not agents and noun.dep_ in ("dobj", "obj") and noun.head.lemma_.lower() in _conduct_verbs():
+            subject = next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
+            agents = [a for a in self._actors(subject)] if subject is not None else []
+        if not agents and antecedent:
+            family = _attack_nominals().get(noun.lemma_.lower())
+            earlier = [(i, agents) for i, fam, agents in self.attacks if fam == family and i < noun.i and agents]
+            # a noun of the same stem ("bombing" / "bombardment") is the likelier antecedent than its family
+            same_stem = [x for x in earlier if self.doc[x[0]].lemma_.lower()[:4] == noun.lemma_.lower()[:4]]
+            chosen = (same_stem or earlier)[-1:] 
+            agents = chosen[0][1] if chosen else []
+        return [a for a in agents if not self._victim(a)]
+
+    def _remember_attacks(self, sent: Span) -> None:
+        for t in sent:
+            family = _attack_nominals().get(t.lemma_.lower())
+            if family and t.pos_ == "NOUN":
+                self.attacks.append((t.i, family, self._nominal_agents(t, self.coref.sent_of[t.i], antecedent=False)))
+
+    def _victim(self, actor: Actor) -> bool:
+        found = self.found.found.get(actor.id)
+        return found is not None and found.family in VICTIM_FAMILIES
+
+    def _armed_or_state(self, actor: Actor) -> bool:
+        found = self.found.found.get(actor.id)
+        return found is not None and found.type not in PLACE_TYPES | {"Person", "MediaOutlet", "NGO"} and found.family not in VICTIM_FAMILIES
+
+    def _last_accusation_against(self, claimants: list[Actor]) -> Claim | None:
+        accusations = [c for c in self.claims.values() if c.target and c.stance == "asserts"]
+        ids = {a.id for a in claimants}
+        roots = {self._root(i) for i in ids}
+        for claim in reversed(accusations):
+            if claim.target in ids or self._root(claim.target) in roots:
+                return claim
+        return accusations[-1] if accusations else None
+
+    def _root(self, entity_id: str) -> str:
+        seen = set()
+        while entity_id in self.found.found and self.found.found[entity_id].parent and entity_id not in seen:
+            seen.add(entity_id)
+            entity_id = self.found.found[entity_id].parent
+        return entity_id
+
+    # --- output ------------------------------------------------------------------------------
+
+    def _add(self, sent, claimant: Actor, cue: Token, content: str, stance: str, modality, target: Actor | None = None,
+             charge: str | None = None, default_type: str | None = None, kind: str = "report", responds=None, cue_text=None) -> None:
+        cue_text = cue_text or cue.text
+        ctype, cameo = _charge_type(charge, content, default_type, kind) if target is not None else (None, None)
+        key = f"{self.article.id}|{sent.start_char}|{sent.end_char}|{claimant.id}|{target.id if target else ''}|{cue_text}"
+        claim_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+        if claim_id in self.claims or (target is not None and any(
+                c.claimant == claimant.id and c.target == target.id and c.charge == charge for c in self.claims.values())):
+            return
+        if target is None and any(c.claimant == claimant.id and c.evidence.start == sent.start_char and c.cue == cue_text for c in self.claims.values()):
+            return
+        self.claims[claim_id] = Claim(
+            id=claim_id, claimant=claimant.id, claimant_text=claimant.text, content=content, cue=cue_text,
+            evidence=Evidence(self.article.id, sent.start_char, sent.end_char, sent.text.strip()),
+            stance=stance, modality=modality, target=target.id if target else None, target_text=target.text if target else None,
+            charge=charge, charge_type=ctype, cameo=cameo, responds=responds,
+        )
+
+
+# --- text helpers ------------------------------------------------------------------------------
+
+
+def _is_charge_prep(prep: Token) -> bool:
+    """ "of breaking the truce", "for branding ...": a preposition whose object is an act."""
+    return any(c.dep_ == "pcomp" or c.tag_ == "VBG" or _attack_nominals().get(c.lemma_.lower()) or c.pos_ == "NOUN" for c in prep.children) and prep.head.pos_ in ("VERB", "NOUN", "PRON", "PROPN")
+
+
+def _with_describer(verb: Token) -> Token | None:
+    """Return X of "..., with X describing/saying ..." attached to a clause, if any."""
+    for t in verb.subtree:
+        if t.lower_ == "with" and t.dep_ == "prep":
+            for x in t.children:
+                if x.dep_ == "pobj" and any(v.lemma_.lower() in _cues() for v in x.children if v.dep_ in ("acl", "relcl")):
+                    return x
+            verbs = [v for v in t.children if v.dep_ in ("pcomp", "pobj") and v.lemma_.lower() in _cues()]
+            for v in verbs:
+                subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+                if subj is not None:
+                    return subj
+    return None
+
+
+def _plural_or_lemma(token: Token) -> str:
+    if token.lower_ in _agent_nouns():
+        return token.lower_  # "media" (the lemmatizer says "medium")
+    lemma = token.lemma_.lower()
+    return lemma[:-1] if lemma.endswith("s") and lemma[:-1] in _agent_nouns() else lemma
+
+
+def _phrase(head: Token) -> list[Token]:
+    """Return the noun phrase of a head: its subtree without clauses, appositions or conjuncts."""
+    skip = set()
+    for child in head.children:
+        if child.dep_ in CLAUSE_DEPS | {"appos", "conj", "cc", "punct"} or (child.dep_ == "prep" and child.i > head.i and (child.lower_ not in ("of", "in", "inside", "from") or any(g.dep_ == "pcomp" or g.tag_ == "VBG" for g in child.children))):
+            skip |= set(child.subtree)
+    tokens = [t for t in head.subtree if t not in skip]
+    while tokens and (tokens[0].is_punct or tokens[0].lower_ in ("the", "a", "an")):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    return tokens or [head]
+
+
+def _text_span(tokens: list[Token]) -> str:
+    if not tokens:
+        return ""
+    tokens = sorted(tokens, key=lambda t: t.i)
+    return "".join(t.text_with_ws for t in tokens).strip().strip("\"“”'")
+
+
+def _text(token: Token | Span | None) -> str:
+    if token is None:
+        return ""
+    if isinstance(token, Span):
+        return token.text.strip()
+    return _text_span(list(token.subtree))
+
+
+def _trim(text: str, words: int = 40) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def _clause_of(token: Token) -> list[Token]:
+    head = token
+    while head.dep_ not in ("ROOT", "ccomp", "advcl", "relcl", "conj") and head.head != head:
+        head = head.head
+    return list(head.subtree)
+
+
+def _in_subject(token: Token, verb: Token) -> bool:
+    return any(token in set(c.subtree) for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "mark"))
+
+
+def _inside_reported(token: Token, root: Token) -> bool:
+    """Return whether a token sits in a statement nested under another cue inside the clause."""
+    at = token
+    while at != root and at.head != at:
+        at = at.head
+        if at != root and at.lemma_.lower() in _cues() and _cues()[at.lemma_.lower()][0] == "report":
+            return True
+    return False
+
+
+def _is_noun_use(token: Token) -> bool:
+    return token.tag_ in ("NN", "NNS")
+
+
+def _modality(verb: Token) -> str | None:
+    modals = [c.text.lower() for c in verb.children if c.tag_ == "MD"]
+    return " ".join(modals) or None
+
+
+def _modality_in(charge: str | None) -> str | None:
+    m = re.search(r"\b(may|might|could|would|possibly|allegedly|reportedly)\b(?:\s+(?:have|be|amount to))?", charge or "", re.IGNORECASE)
+    return m.group(0).lower() if m else None
+
+
+def _quote_spans(doc: Doc) -> list[tuple[int, int, str]]:
+    """Return (start, end, text) of quotations in the article, paragraph by paragraph."""
+    spans = []
+    for m in re.finditer(r"[“\"]([^“”\"\n]{12,})[”\"]", doc.text):
+        spans.append((m.start(), m.end(), m.group(1).strip()))
+    return spans
+
+
+def _charges_re_hit(token: Token) -> bool:
+    text = _text(token).lower()
+    return token.pos_ in ("VERB", "AUX") and bool(re.search(r"war crimes?|crimes? against humanity|violation|terroris|massacre|barbaric", text))
+
+
+def _charge_type(charge: str | None, content: str, default_type: str | None, kind: str) -> tuple[str, str]:
+    text = (charge or "").lower()
+    if kind == "deny":  # a denial answers a charge: CAMEO 016, whatever it counter-charges
+        name = next((n for n, _, rx in _charges() if n != "criticism" and rx.search(text)), "denial")
+        return name, "016"
+    for name, cameo, rx in _charges():
+        if name == "criticism":
+            break
+        if rx.search(text):
+            return name, (cameo if kind != "condemn" or cameo.startswith("1") else "111")
+    if default_type:
+        code = next((c for n, c, _ in _charges() if n == default_type), "112")
+        return default_type, code
+    return ("criticism", "111") if kind in ("criticize", "condemn") else ("accusation", "112")
+
+
+@cache
+def _cues() -> dict[str, tuple[str, str]]:
+    return {cue: (kind, stance) for cue, kind, stance in (line.split("\t") for line in lines("claim_cues.tsv"))}
+
+
+@cache
+def _wrongdoing() -> dict[str, tuple[str, str | None]]:
+    rows = [line.split("\t") + [""] for line in lines("wrongdoing.tsv")]
+    return {r[0]: (r[1], r[2] or None) for r in rows}
+
+
+@cache
+def _conduct_verbs() -> frozenset[str]:
+    return frozenset(lines("conduct_verbs.txt"))
+
+
+@cache
+def _victim_verbs() -> frozenset[str]:
+    return frozenset(lines("victim_verbs.txt"))
+
+
+@cache
+def _title_words() -> frozenset[str]:
+    return frozenset(w.lower() for line in lines("titles.txt") for w in line.split())
+
+
+@cache
+def _charges() -> list[tuple[str, str, re.Pattern]]:
+    return [(name, cameo, re.compile(rx, re.IGNORECASE)) for name, cameo, rx in (line.split("\t") for line in lines("charges.tsv"))]
+
+
+@cache
+def _attack_nominals() -> dict[str, str]:
+    return dict(line.split("\t") for line in lines("attack_nominals.tsv"))
+
+
+@cache
+def _agent_nouns() -> frozenset[str]:
+    return frozenset(lines("agent_nouns.txt"))

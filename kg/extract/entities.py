@@ -205,8 +205,8 @@ def _add_collectives(result: ArticleEntities, doc: Doc) -> None:
                 family = "state-forces" if any(w.lower() in ("government", "regime", "state") or w.lower().startswith("pro-") for w in kept) else "armed-opposition"
         if family is None or (token.lower_ == lemma and lemma not in ("opposition",)):
             continue
-        if any(m.i in result.by_token for m in modifiers):
-            continue  # "Syrian troops" is an organ, "ISIS militants" the group itself
+        if any(m.i in result.by_token for m in modifiers) and not any(ALLEGIANCE.match(w) for w in kept):
+            continue  # "Syrian troops" is an organ, "ISIS militants" the group itself; "pro-Assad forces" neither
         name = " ".join(kept + [token.text.lower() if not token.text.isupper() else token.text])
         scope = result.main_place
         key = f"collective:{_slug(' '.join(kept + [lemma]))}" + (f"@{scope}" if scope else "")
@@ -258,6 +258,8 @@ def _apply_metonymy(result: ArticleEntities, gaz: Gazetteer) -> None:
         root = span.root
         acts = root.dep_ in ("nsubj", "nsubjpass", "agent", "poss") and root.head.pos_ in ("VERB", "AUX", "NOUN")
         acts = acts or (root.dep_ == "pobj" and root.head.lemma_ == "by")
+        following = root.doc[root.i + 1] if root.i + 1 < len(root.doc) else None
+        acts = acts or (root.dep_ == "pobj" and root.head.lower_ == "with" and following is not None and following.tag_ == "VBG")
         if not acts:
             continue
         entry = gaz.entries[actor]
