@@ -220,8 +220,9 @@ class _Reader:
             return [Actor(i, ant.text) for i in ant.ids if self._is_actor(i)]
         phrase = _phrase(head)
         ids = [i for i in self.found.at(head.i) if self._is_actor(i)]
-        people = [i for t in phrase for i in self.found.at(t.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
-        if not ids and people and head.lower_ in _title_words():
+        named = phrase + [t for c in head.children if c.dep_ == "appos" for t in c.subtree]  # "the UN envoy, Staffan de Mistura"
+        people = [i for t in named for i in self.found.at(t.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
+        if people and head.lower_ in _title_words():
             ids = people[:1]  # "Chief of the General Staff ... Sergei Rudskoi said": the person speaks
         if not ids:
             core = [t for t in phrase if t.dep_ in ("compound", "amod", "poss", "nmod") or t == head]
@@ -312,8 +313,9 @@ class _Reader:
             return [(a, _trim(_text_span(_clause_of(verb)), 30), "attack") for a in agents] if charged else []
         if any(c.dep_ == "prt" for c in verb.children):
             return []  # "broke out", "fight on": a phrasal verb is another verb
-        if lemma in _victim_verbs() and verb.pos_ == "VERB":
-            return self._victims_of_attack(verb, n)
+        suffered = any(c.dep_ == "nsubjpass" for c in verb.children) or not any(c.dep_ in ("dobj", "obj") for c in verb.children)
+        if lemma in _victim_verbs() and verb.pos_ == "VERB" and suffered:
+            return self._victims_of_attack(verb, n)  # "civilians died in the raids", not "the army killed civilians"
         if lemma in _wrongdoing():
             default_type, required = _wrongdoing()[lemma]
             phrase = [t for t in verb.subtree if not _in_subject(t, verb)]

@@ -168,8 +168,9 @@ def _add_organs(result: ArticleEntities, doc: Doc, gaz: Gazetteer) -> None:
     """Add "Russian warplanes", "Syrian government", "Turkish army" as organs of a state."""
     for token in doc:
         country = gaz.demonyms.get(token.text)
-        if not country or token.i in result.by_token:
-            continue
+        claimed = result.by_token.get(token.i, [])
+        if not country or any(result.found[i].type != "Country" for i in claimed):
+            continue  # a demonym read as its country ("Iraqi") may still start an organ ("Iraqi army")
         head = token.head
         while head.dep_ in ("compound", "amod") and head.head.i > head.i and head.head.pos_ in ("NOUN", "PROPN"):
             head = head.head  # "Syrian government aircraft": the organ is the aircraft

@@ -1,0 +1,100 @@
+"""Claims and accusations on short invented texts: one case per way news phrases an accusation.
+
+None of these sentences is from the sample corpus: they check the mechanisms, not the sample.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.claims import find_claims
+from kg.extract.entities import find_entities
+from kg.model import Article
+
+pytestmark = pytest.mark.model
+
+
+def claims_of(nlp, gazetteer, text):
+    doc = nlp(text)
+    doc.user_data["article"] = "t"
+    found = find_entities(doc, gazetteer)
+    claims = find_claims(doc, Article("t", "t", text, "t"), found)
+    return claims, found
+
+
+def accusations(nlp, gazetteer, text):
+    claims, found = claims_of(nlp, gazetteer, text)
+    label = lambda i: found.found[i].label if i in found.found else i
+    return [(label(c.claimant), label(c.target), c.charge, c.charge_type) for c in claims if c.target]
+
+
+@pytest.mark.parametrize("text, accuser, accused, charge_word, charge_type", [
+    ("Iran accused Israel of violating the truce in southern Lebanon.", "Iran", "Israel", "violating", "ceasefire-violation"),
+    ("The Turkish government blamed the PKK for the bombing in Ankara.", "Turkish government", "Kurdistan Workers' Party", "bombing", "attack"),
+    ("Human Rights Watch said government forces had used chemical weapons in Idlib.", "Human Rights Watch", "government forces (Idlib)", "chemical", "chemical-weapons"),
+    ("Amnesty International said that the Iraqi army killed dozens of civilians in Mosul.", "Amnesty International", "Iraqi armed forces", "civilians", "attacks-on-civilians"),
+    ("Activists told Reuters that Islamic State fighters were using civilians as human shields.", "activists", "Islamic State", "human shields", "human-shields"),
+    ("The United States accused Russia of trying to obstruct aid deliveries to Idlib.", "United States", "Russia", "obstruct", "obstruction"),
+    ("France was accused by Turkey of supporting terrorists in northern Syria.", "Turkey", "France", "supporting terrorists", "support-for-terrorism"),
+    ("Idlib truce violated by regime forces: activists", "activists", "regime forces (Idlib)", "violated", "ceasefire-violation"),
+])
+def test_accusation_patterns(nlp, gazetteer, text, accuser, accused, charge_word, charge_type):
+    found = accusations(nlp, gazetteer, text)
+    assert any(a.lower().startswith(accuser.lower()) and t.lower().startswith(accused.lower()) and charge_word in (c or "") and ct == charge_type
+               for a, t, c, ct in found), found
+
+
+def test_condemn_as_accuses_the_agent_of_the_act(nlp, gazetteer):
+    text = ("Hospitals in Idlib were hit in a bombardment by Russian warplanes on Monday. "
+            "The British foreign secretary Boris Johnson condemned the bombing as a war crime.")
+    found = accusations(nlp, gazetteer, text)
+    assert ("Boris Johnson", "Russian Aerospace Forces", "the bombing as a war crime", "war-crimes") in found
+
+
+def test_pronoun_claimant_is_resolved(nlp, gazetteer):
+    text = "Sergei Lavrov met reporters in Moscow. He said that the rebels had broken the ceasefire."
+    found = accusations(nlp, gazetteer, text)
+    assert found and found[0][0] == "Sergei Lavrov" and found[0][1].startswith("rebels")
+
+
+def test_definite_description_claimant_is_resolved(nlp, gazetteer):
+    text = "Amnesty International published a report on Tuesday. The group said the army had shelled residential areas of Homs."
+    claims, found = claims_of(nlp, gazetteer, text)
+    assert any(c.claimant == "amnesty" for c in claims)
+
+
+def test_plain_statement_is_a_claim_without_target(nlp, gazetteer):
+    claims, _ = claims_of(nlp, gazetteer, "The UN envoy Staffan de Mistura said the talks would resume in Geneva next week.")
+    assert len(claims) == 1 and claims[0].target is None and claims[0].claimant == "staffan-de-mistura" and claims[0].cue == "said"
+    assert "talks would resume" in claims[0].content
+
+
+def test_denial_answers_the_accusation(nlp, gazetteer):
+    text = "The United States accused Russia of bombing an aid convoy near Aleppo. Moscow denied the accusation, saying it was a lie."
+    claims, _ = claims_of(nlp, gazetteer, text)
+    accusation = next(c for c in claims if c.stance == "asserts" and c.target == "russia")
+    denial = next(c for c in claims if c.stance == "denies")
+    assert denial.responds == accusation.id and denial.claimant == "russia-government" and denial.cameo == "016"
+
+
+def test_modality_is_kept(nlp, gazetteer):
+    claims, _ = claims_of(nlp, gazetteer, "The UN said Syrian government forces may be committing war crimes in Daraa.")
+    accusation = next(c for c in claims if c.target)
+    assert accusation.modality and "may" in accusation.modality
+
+
+@pytest.mark.parametrize("text", [
+    "Fighting broke out near the crossing on Monday, the army said.",  # a phrasal verb is not wrongdoing
+    "The warplanes stopped their strikes on Tuesday, state media reported.",  # "stop" needs a victim
+    "The president called for talks between the two sides.",  # "call for" is not condemnation
+    "The army said it would open eight corridors for civilians.",
+])
+def test_no_false_accusation(nlp, gazetteer, text):
+    assert accusations(nlp, gazetteer, text) == []
+
+
+def test_evidence_points_at_the_sentence(nlp, gazetteer):
+    text = "Clashes erupted overnight. Russia accused the rebels of breaking the truce."
+    claims, _ = claims_of(nlp, gazetteer, text)
+    c = next(c for c in claims if c.target)
+    assert text[c.evidence.start : c.evidence.end].strip() == "Russia accused the rebels of breaking the truce."
