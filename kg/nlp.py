@@ -70,14 +70,25 @@ def load_nlp(model: str | None = None, gazetteers: tuple[str, ...] = ()) -> Lang
 
 @Language.component("kg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break."""
+    """Start a sentence after a line break; in hard-wrapped text, only after a blank line."""
+    wrapped = _hard_wrapped(doc.text)
     for token in doc[1:]:
         prev = doc[token.i - 1]
-        if "\n" in prev.text or "\n" in prev.whitespace_:
-            token.is_sent_start = True
-        elif token.is_space:
+        gap = prev.text if prev.is_space else prev.whitespace_
+        if "\n" not in gap or token.is_space:
             continue
+        if not wrapped or gap.count("\n") > 1 or (prev.is_space and doc[token.i - 2].text in ".!?\"”" if token.i > 1 else True):
+            token.is_sent_start = True
     return doc
+
+
+def _hard_wrapped(text: str) -> bool:
+    """Return whether most lines were broken at a fixed width inside sentences (wire copy, e-mail)."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 5:
+        return False
+    inside = sum(1 for ln in lines if 40 <= len(ln) <= 90 and ln[-1] not in ".!?:\"”'")
+    return inside > 0.5 * len(lines)
 
 
 @Language.factory("kg_gazetteer", default_config={"gazetteers": []})

@@ -11,12 +11,17 @@ def lines(name: str) -> tuple[str, ...]:
     return tuple(ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
 
 
+@cache
 def digest() -> str:
-    """Return a short hash of every data file: part of the pipeline version that keys the cache."""
+    """Return a short hash of the data files and the extraction code: part of the pipeline version
+    that keys the extraction cache, so any change to rules or code invalidates cached results."""
     import hashlib
 
     h = hashlib.sha256()
-    for entry in sorted(resources.files(__name__).iterdir(), key=lambda p: p.name):
-        if entry.name.endswith((".tsv", ".txt")):
-            h.update(entry.name.encode() + entry.read_bytes())
+    package = resources.files("kg")
+    files = [e for e in resources.files(__name__).iterdir() if e.name.endswith((".tsv", ".txt"))]
+    files += [package / name for name in ("sources.py", "nlp.py", "gazetteer.py", "model.py")]
+    files += [e for e in (package / "extract").iterdir() if e.name.endswith(".py")]
+    for entry in sorted(files, key=lambda p: str(p)):
+        h.update(entry.name.encode() + entry.read_bytes())
     return h.hexdigest()[:12]

@@ -38,6 +38,7 @@ PLACE_TYPES = {"City", "Region", "District", "Facility", "Place"}
 VICTIM_FAMILIES = {"civilians"}
 CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
 QUOTE_OPEN, QUOTE_CLOSE = "“\"‘", "”\"’"
+CHARGE_PREPS = ("of", "for", "over", "with")  # accused of, blamed for, criticized over, charged with
 DENIABLE = {"accusation", "allegation", "claim", "charge", "report", "suggestion", "assertion"}
 
 
@@ -103,19 +104,24 @@ class _Reader:
         if verb.dep_ == "conj" and not objects:
             objects = [c for c in verb.head.children if c.dep_ == "dobj"]
         holders = [verb] + objects + [c for o in objects for c in o.conjuncts]
-        charge_tokens = [p for h in holders for p in h.children if p.dep_ == "prep" and p.lower_ in ("of", "for", "over") and _is_charge_prep(p)]
-        charge = " ".join(_text(c) for p in charge_tokens for c in p.children if c.dep_ in ("pobj", "pcomp"))
-        if not charge and kind == "accuse" and n > 0 and not objects:
-            return
-        if not charge and kind == "accuse":
-            charge = _trim(self.sents[n - 1].text) if n > 0 else ""  # a blame whose charge is the sentence before
-        if kind == "criticize" and not charge:
-            return  # "attacked the town" is not a criticism; "attacked the media for ..." is
+        preps = [p for h in holders for p in h.children if p.dep_ == "prep" and p.lower_ in CHARGE_PREPS and _is_charge_prep(p)]
+        on = [p for p in verb.children if p.dep_ == "prep" and p.lower_ == "on" and verb.lemma_ == "blame"]
+        if on:  # "blamed the failure on Brazil": the object is the charge, "on" names the accused
+            preps, objects = [o for o in objects], [g for p in on for g in p.children if g.dep_ == "pobj"]
+            charge = " ".join(_text_span(_phrase(o)) for o in preps)
+            preps = []
+        else:
+            charge = " ".join(_text(c) for p in preps for c in p.children if c.dep_ in ("pobj", "pcomp"))
+        if not charge and verb.lemma_ == "blame" and n > 0:
+            charge = _trim(self.sents[n - 1].text)  # "Clashes broke out ... SANA blamed 'terrorist groups'"
+        if not charge:
+            return  # an accusation needs its "of what"
+        cut = {t for p in preps for t in p.subtree}
         for obj in objects:
-            for target in self._actors(obj):
+            for target in self._actors(obj, cut=cut):
                 for claimant in claimants:
                     if target.id != claimant.id:
-                        self._add(sent, claimant, verb, content or _text(sent), stance, _modality(verb), target, charge or _text(obj), None, kind=kind)
+                        self._add(sent, claimant, verb, content or _text(sent), stance, _modality(verb), target, charge, None, kind=kind)
 
     def _condemn(self, n, sent, verb, claimants, stance) -> None:
         obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
@@ -205,20 +211,20 @@ class _Reader:
             return []
         return self._actors(subject)
 
-    def _actors(self, token: Token, allow_unnamed: bool = True) -> list[Actor]:
+    def _actors(self, token: Token, allow_unnamed: bool = True, cut: set | None = None) -> list[Actor]:
         """Return the actors a noun phrase headed by `token` names (conjuncts included)."""
         heads = [token] + [c for c in token.conjuncts if c.i > token.i]
         actors: list[Actor] = []
         for head in heads:
-            found = self._actor(head, allow_unnamed)
+            found = self._actor(head, allow_unnamed, cut or set())
             actors += [a for a in found if a.id not in {x.id for x in actors}]
         return actors
 
-    def _actor(self, head: Token, allow_unnamed: bool) -> list[Actor]:
+    def _actor(self, head: Token, allow_unnamed: bool, cut: set) -> list[Actor]:
         ant = self.coref.resolve(head)
         if ant is not None:
             return [Actor(i, ant.text) for i in ant.ids if self._is_actor(i)]
-        phrase = _phrase(head)
+        phrase = [t for t in _phrase(head) if t not in cut] or [head]
         ids = [i for i in self.found.at(head.i) if self._is_actor(i)]
         named = phrase + [t for c in head.children if c.dep_ == "appos" for t in c.subtree]  # "the UN envoy, Staffan de Mistura"
         people = [i for t in named for i in self.found.at(t.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
