@@ -33,7 +33,7 @@ def to_dataset(graph: KnowledgeGraph) -> Dataset:
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
-    default = ds.default_context
+    default = ds.default_graph
     for entity in graph.entities.values():
         _entity(default, entity, graph)
     for article in sorted(graph.articles.values(), key=lambda a: a.id):
@@ -174,7 +174,7 @@ def _claim(g: Graph, c: Claim, graph: KnowledgeGraph) -> None:
 
 def _event(ds: Dataset, e: Event) -> None:
     s = KGR[f"event/{e.id}"]
-    default = ds.default_context
+    default = ds.default_graph
     default.add((s, RDF.type, SEM.Event))
     default.add((s, SEM.eventType, KG[_camel(e.type)]))
     default.add((s, RDFS.label, Literal(e.label)))

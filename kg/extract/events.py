@@ -1,2 +1,263 @@
-def find_events(doc, article, found):
-    return ()
+"""Events in one article: what happened, where, when, who did it to whom, and the toll.
+
+Triggers are nouns and verbs of `event_types.tsv` ("clashes erupted", "the ceasefire expired",
+"a rocket attack"). For each trigger:
+- place: the most specific place in the trigger's phrase or its verb's locative phrases, else the
+  article's main place (war news names its city once and then says "the city");
+- time: DATE/TIME expressions whose nearest governing trigger is this one, resolved by `time`;
+  "since X" and verbs of beginning set `start`, "until X" and verbs of ending set `end`;
+- agents and targets: the verb's subject and object, or the noun's "by X", possessor or demonym;
+- casualties: "at least four civilians were killed and ten others wounded" -> 4, 10, civilians.
+Mentions of one type at one place within an article are one event; merging across articles
+happens in `graph.py` (same type, same city, dates within a few days).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.data import lines
+from kg.extract.entities import ArticleEntities
+from kg.extract.time import When, number, resolve
+from kg.model import Article, Event, Evidence
+
+PLACE_TYPES = ("District", "Facility", "City", "Region", "Place", "Country")  # most specific first
+CONFLICT_TYPES = {"ceasefire", "airstrike", "shelling", "clash", "offensive", "capture", "attack", "evacuation", "humanitarian corridor", "siege", "deployment", "casualty report"}
+START_WORDS = {"take", "begin", "start", "launch", "announce", "declare", "enter", "open", "impose", "agree", "come into"}
+END_WORDS = {"expire", "end", "collapse", "halt", "stop", "lift", "break", "finish"}
+KILL, WOUND = {"kill", "die", "dead", "death", "perish", "execute"}, {"wound", "injure", "hurt", "injured", "wounded"}
+
+
+def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Event, ...]:
+    """Return the events of one parsed article, one per type and place (article level)."""
+    mentions = []
+    for sent in doc.sents:
+        triggers = _triggers(sent)
+        times = _times_by_trigger(sent, triggers, article)
+        for token, (etype, cameo) in triggers.items():
+            mentions.append(_mention(token, etype, cameo, sent, times.get(token.i, []), article, found, others=list(triggers)))
+        if not triggers:
+            toll = _casualties(sent)
+            if toll[0] is not None or toll[1] is not None:
+                mentions.append(_mention(sent.root, "casualty report", "", sent, [], article, found, toll=toll))
+    return _merge_in_article(mentions, article)
+
+
+NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "conj", "appos", "ROOT", "compound"}
+
+
+def _triggers(sent: Span) -> dict[Token, tuple[str, str]]:
+    """Return trigger tokens of a sentence with (type, CAMEO); a trigger inside another of its type
+    ("the ceasefire agreement") gives way to the phrase's head."""
+    lexicon = _event_types()
+    found: dict[Token, tuple[str, str]] = {}
+    for token in sent:
+        # the small model tags some nouns as adjectives ("a Syrian army offensive")
+        nominal_adj = token.pos_ == "ADJ" and token.dep_ in NOMINAL_DEPS
+        if token.pos_ not in ("NOUN", "VERB", "PROPN") and not nominal_adj:
+            continue
+        lemma = token.lemma_.lower()
+        pair = f"{token.doc[token.i - 1].lemma_.lower()} {lemma}" if token.i > sent.start else ""
+        entry = lexicon.get(pair) or lexicon.get(lemma)
+        if entry is None:
+            continue
+        etype, cameo, pos = entry
+        if pos and token.pos_ != pos and not (pos == "NOUN" and nominal_adj):
+            continue
+        found[token] = (etype, cameo)
+    return {t: v for t, v in found.items() if not any(a in found and found[a][0] == v[0] for a in list(t.ancestors)[:2])}
+
+
+def _times_by_trigger(sent: Span, triggers: dict, article: Article) -> dict[int, list[tuple[When, str]]]:
+    """Give each DATE/TIME expression to its nearest governing trigger, as (When, role)."""
+    out: dict[int, list] = {}
+    for ent in sent.ents:
+        if ent.label_ not in ("DATE", "TIME"):
+            continue
+        preps = [a.lower_ for a in _up_to_verb(ent.root) if a.dep_ == "prep" and not any(c.lower_ == "now" for c in a.children)]
+        role = "start" if preps[:1] in (["since"], ["from"]) else "end" if any(p in ("until", "till", "through") for p in preps) else "date"
+        owner = next((a for a in _up_to_verb(ent.root) if a in triggers), None)
+        if owner is None:
+            # not inside a trigger's phrase: it belongs to a trigger of its clause's verb; "until X"
+            # bounds the verb's own argument ("extend a pause ... until X"), "on X" the nearest trigger
+            verb = next((a for a in ent.root.ancestors if a.pos_ in ("VERB", "AUX")), None)
+            sharing = [t for t in triggers if verb is not None and (t.head == verb or verb in t.ancestors or t == verb)]
+            owner = min(sharing, key=lambda t: (role != "date" and t.head != verb, abs(t.i - ent.root.i)), default=None)
+        if owner is None:
+            continue
+        future = any(t.lower_ in ("will", "would", "'ll") or t.tag_ == "MD" and t.lower_ in ("will", "shall") for t in sent)
+        future = future or any(w in ent.text.lower() for w in ("from now", "next", "tomorrow"))
+        when = resolve(ent.text, article.published, future or role == "end")  # "delayed until Thursday" looks ahead
+        out.setdefault(owner.i, []).append((when, role, ent.text))
+    return out
+
+
+def _up_to_verb(token: Token) -> list[Token]:
+    """Return a token's ancestors up to (and including) the first verb."""
+    out = []
+    for a in token.ancestors:
+        out.append(a)
+        if a.pos_ in ("VERB", "AUX"):
+            break
+    return out
+
+
+def _mention(token: Token, etype: str, cameo: str, sent: Span, times, article: Article, found: ArticleEntities, toll=None, others=()) -> dict:
+    place = _place(token, sent, found, others) or (found.main_place if etype in CONFLICT_TYPES else None)
+    agents, targets = _roles(token, found)
+    date = start = end = None
+    time_text = None
+    verb = token.head if token.pos_ == "NOUN" and token.dep_ in ("nsubj", "nsubjpass", "dobj") else token
+    for when, role, text in times:
+        time_text = text
+        if when is None:
+            continue
+        if role == "start" or (role == "date" and verb.lemma_.lower() in START_WORDS):
+            start = start or when.value
+        elif role == "end" or (role == "date" and verb.lemma_.lower() in END_WORDS):
+            end = end or when.value
+        date = date or (when.value if role == "date" else None)
+    killed, wounded, victims = toll or _casualties(sent)
+    return {
+        "type": etype, "cameo": cameo or None, "trigger": token.text, "place": place, "date": date, "start": start, "end": end,
+        "time_text": time_text, "agents": agents, "targets": targets, "killed": killed, "wounded": wounded, "victims": victims,
+        "evidence": Evidence(article.id, sent.start_char, sent.end_char, sent.text.strip()), "at": token.i,
+    }
+
+
+def _place(token: Token, sent: Span, found: ArticleEntities, others=()) -> str | None:
+    """Return the most specific place in the trigger's phrase or its verb's prepositional phrases
+    (not inside another trigger's phrase); a country counts only where it is a location ("in Syria"),
+    not an adjective or an actor ("Russian-backed", "mediated by the United States")."""
+    verb = token.head if token.pos_ != "VERB" else token
+    children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
+    scope = set(token.subtree) | {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
+    scope -= {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
+    places = [(found.found[i], t.i) for t in sorted(scope, key=lambda t: t.i) for i in found.at(t.i)
+              if i in found.found and found.found[i].type in PLACE_TYPES and (found.found[i].type != "Country" or _locative(t))]
+    if not places:  # a locative phrase of the sentence's action ("... wounded 100 at a base in Deir Ezzor")
+        taken = {t for o in others if o != token for t in o.subtree}
+        places = [(found.found[i], t.i) for t in sent if t not in taken and _of_an_action(t) for i in found.at(t.i)
+                  if i in found.found and found.found[i].type in PLACE_TYPES and found.found[i].type != "Country"]
+    if not places:
+        return None
+    places.sort(key=lambda p: (PLACE_TYPES.index(p[0].type), abs(p[1] - token.i)))
+    return places[0][0].id
+
+
+def _of_an_action(token: Token) -> bool:
+    """Return whether a place name sits in a locative phrase of a verb, through place nouns only
+    ("at a military base in the province of X" -> a verb: yes; "diplomats in New York": no)."""
+    at = token
+    while at.dep_ in ("compound", "pobj", "prep", "conj", "appos") or (at.pos_ == "NOUN" and at.lemma_.lower() in _place_nouns()):
+        if at.head == at:
+            return False
+        at = at.head
+    return at.pos_ in ("VERB", "AUX") and token.dep_ in ("pobj", "compound")
+
+
+def _locative(token: Token) -> bool:
+    at = token
+    while at.dep_ in ("compound", "conj", "appos") and at.head != at:
+        at = at.head
+    return at.dep_ == "pobj" and at.head.lower_ in ("in", "at", "near", "across", "inside", "throughout", "into", "to", "from", "over")
+
+
+def _roles(token: Token, found: ArticleEntities) -> tuple[list[str], list[str]]:
+    actor = lambda t: [i for x in t.subtree for i in found.at(x.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
+    agents, targets = [], []
+    if token.pos_ == "VERB":
+        for child in token.children:
+            if child.dep_ in ("nsubj",) or child.dep_ == "agent":
+                agents += actor(child)
+            elif child.dep_ in ("dobj", "nsubjpass"):
+                targets += actor(child)
+    else:
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ == "by" or child.dep_ in ("poss", "amod", "compound"):
+                agents += actor(child)
+            elif child.dep_ == "prep" and child.lower_ in ("on", "against"):
+                targets += actor(child)
+            elif child.dep_ == "acl":  # "a ceasefire announced by Russia", "a truce mediated by the US"
+                agents += [i for a in child.children if a.dep_ == "agent" for i in actor(a)]
+        if token.dep_ in ("dobj",) and token.head.pos_ == "VERB":
+            agents += [i for c in token.head.children if c.dep_ == "nsubj" for i in actor(c)]
+    return sorted(set(agents)), sorted(set(targets) - set(agents))
+
+
+def _casualties(sent: Span) -> tuple[int | None, int | None, str | None]:
+    """Return (killed, wounded, victims) stated in a sentence."""
+    killed = wounded = victims = None
+    for token in sent:
+        lemma = token.lemma_.lower()
+        kind = "killed" if lemma in KILL else "wounded" if lemma in WOUND or token.lower_ in WOUND else None
+        if kind is None or token.pos_ not in ("VERB", "ADJ"):
+            continue
+        counted = [c for c in token.children if c.dep_ in ("nsubjpass", "nsubj", "dobj")]
+        if token.dep_ == "conj" and not counted:
+            counted = [c for c in token.head.children if c.dep_ in ("nsubjpass", "nsubj", "dobj")]
+        for noun in counted:
+            nums = [t for t in noun.subtree if t.like_num or t.dep_ == "nummod"]
+            value = number(" ".join(t.text for t in nums)) if nums else None
+            if value is None:
+                continue
+            if noun.lemma_.lower() not in ("other", "others") and noun.pos_ == "NOUN":
+                victims = victims or (noun.lemma_.lower() if noun.lemma_.lower() not in ("dozen", "hundred") else None)
+            if kind == "killed" and killed is None:
+                killed = value
+            elif kind == "wounded" and wounded is None:
+                wounded = value
+    return killed, wounded, victims
+
+
+def _merge_in_article(mentions: list[dict], article: Article) -> tuple[Event, ...]:
+    """Return one Event per (type, place) of the article, with every mention's evidence."""
+    groups: dict[tuple[str, str | None], list[dict]] = {}
+    for m in mentions:
+        groups.setdefault((m["type"], m["place"]), []).append(m)
+    events = []
+    for (etype, place), group in groups.items():
+        if etype == "casualty report" and all(g["killed"] is None and g["wounded"] is None for g in group):
+            continue
+        pick = lambda key: next((g[key] for g in group if g[key] is not None), None)
+        starts = sorted(g["start"] for g in group if g["start"])
+        ends = sorted(g["end"] for g in group if g["end"])
+        dates = sorted(g["date"] for g in group if g["date"])
+        date = dates[0] if dates else (starts[0] if starts else None)
+        key = f"{article.id}|{etype}|{place}"
+        event_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+        events.append(Event(
+            id=event_id, type=etype, label=etype, trigger=group[0]["trigger"], cameo=group[0]["cameo"],
+            evidence=tuple(sorted({g["evidence"] for g in group})), place=place, date=date,
+            start=starts[0] if starts else None, end=ends[-1] if ends else None, time_text=pick("time_text"),
+            agents=tuple(sorted({a for g in group for a in g["agents"]})), targets=tuple(sorted({t for g in group for t in g["targets"]})),
+            killed=max((g["killed"] for g in group if g["killed"] is not None), default=None),
+            wounded=max((g["wounded"] for g in group if g["wounded"] is not None), default=None), victims=pick("victims"),
+        ))
+    return tuple(sorted(events, key=lambda e: e.id))
+
+
+@cache
+def _place_nouns() -> frozenset[str]:
+    return frozenset(lines("place_nouns.txt"))
+
+
+@cache
+def _event_types() -> dict[str, tuple[str, str, str]]:
+    rows = [line.split("\t") + ["", ""] for line in lines("event_types.tsv")]
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def trigger_words(event_type: str) -> frozenset[str]:
+    """Return the trigger words of an event type (used to link claims to the events they name)."""
+    return frozenset(w for w, (t, _, _) in _event_types().items() if t == event_type)
+
+
+def is_trigger(word: str) -> str | None:
+    """Return the event type a word triggers, or None."""
+    entry = _event_types().get(re.sub(r"s$", "", word.lower())) or _event_types().get(word.lower())
+    return entry[0] if entry else None
