@@ -59,7 +59,7 @@ def test_pronoun_claimant_is_resolved(nlp, gazetteer):
 
 def test_definite_description_claimant_is_resolved(nlp, gazetteer):
     text = "Amnesty International published a report on Tuesday. The group said the army had shelled residential areas of Homs."
-    claims, found = claims_of(nlp, gazetteer, text)
+    claims, _found = claims_of(nlp, gazetteer, text)
     assert any(c.claimant == "amnesty" for c in claims)
 
 
