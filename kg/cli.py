@@ -177,3 +177,21 @@ def inspect(article, paths, max_bytes):
     for p in problems:
         click.echo(f"kg: skipped: {p}", err=True)
     raise UsageError(f"no article named '{article}' (give its file name, id or path)")
+
+
+@cli.command()
+@click.argument("gold", type=click.Path())
+@click.argument("pred", type=click.Path())
+@click.option("--show", is_flag=True, help="List the wrong predictions and the missed gold items.")
+@_fail_cleanly
+def evaluate(gold, pred, show):
+    """Score accusations PRED (`kg accusations --format jsonl`) against a GOLD file of annotated
+    accusations (jsonl: id, doc, tier, accuser, accused, charge); prints precision, recall and F1."""
+    from kg.evaluate import evaluate as score_of
+
+    score = score_of(gold, pred)
+    if show:
+        for row in score.wrong_rows:
+            click.echo("wrong " + json.dumps({k: row.get(k) for k in ("document", "accuser", "accused", "charge")}, ensure_ascii=False))
+        click.echo("missed " + (" ".join(score.missed) or "none"))
+    click.echo(score.summary())

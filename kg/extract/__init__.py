@@ -23,4 +23,24 @@ def extract(doc: Doc, article: Article, gazetteer: Gazetteer, pipeline: str = ""
     found = find_entities(doc, gazetteer)
     claims = find_claims(doc, article, found)
     events = find_events(doc, article, found)
+    claims = link_claims_to_events(claims, events)
     return Extraction(article=article, entities=found.entities(), claims=claims, events=events, pipeline=pipeline)
+
+
+def link_claims_to_events(claims, events) -> tuple:
+    """Return the claims with `about_event` set where an accusation names an event of the article:
+    "breaking the truce" -> the ceasefire, "the bombing of the city" -> the airstrikes.
+    An event reported in the claim's own sentence wins; else the most reported one of its type."""
+    import re
+    from dataclasses import replace
+
+    from kg.extract.events import is_trigger
+
+    linked = []
+    for claim in claims:
+        types = {is_trigger(w) for w in re.findall(r"[a-z\-]+", (claim.charge or "").lower())} - {None}
+        candidates = [e for e in events if e.type in types]
+        here = [e for e in candidates if any(x.start == claim.evidence.start for x in e.evidence)]
+        best = (here or sorted(candidates, key=lambda e: (-len(e.evidence), e.id)))[:1]
+        linked.append(replace(claim, about_event=best[0].id) if claim.target and best else claim)
+    return tuple(linked)

@@ -223,7 +223,7 @@ def _merge_in_article(mentions: list[dict], article: Article) -> tuple[Event, ..
     for (etype, place), group in groups.items():
         if etype == "casualty report" and all(g["killed"] is None and g["wounded"] is None for g in group):
             continue
-        pick = lambda key, group=group: next((g[key] for g in group if g[key] is not None), None)  # noqa: E731
+        pick = lambda key, group=group: next((g[key] for g in group if g[key] is not None), None)
         starts = sorted(g["start"] for g in group if g["start"])
         ends = sorted(g["end"] for g in group if g["end"])
         dates = sorted(g["date"] for g in group if g["date"])
