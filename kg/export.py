@@ -73,12 +73,17 @@ def _sorted_lines(text: str) -> bytes:
 def entity_rows(graph: KnowledgeGraph) -> list[dict]:
     """Return one row per entity: names, type, parent, documents, names by outlet, geo ids."""
     rows = []
+    candidates: dict[str, list[str]] = {}
+    for a, b, _evidence in graph.framing_candidates():
+        candidates.setdefault(a, []).append(b)
+        candidates.setdefault(b, []).append(a)
     for e in graph.entities.values():
         rows.append({
             "id": e.id, "label": e.label, "type": e.type, "aliases": list(e.aliases), "roles": list(e.roles),
             "parent": e.parent, "located_in": e.located_in, "documents": graph.documents_of(e), "mentions": len(e.mentions),
             "labels_by_outlet": graph.labels_by_outlet(e), "cameo": e.cameo, "wikidata": e.wikidata,
             "geonames": e.geonames, "lat": e.lat, "lon": e.lon,
+            "possibly_same_as": sorted(candidates.get(e.id, [])),
         })
     return rows
 

@@ -56,6 +56,24 @@ class KnowledgeGraph:
                 out.setdefault(article.outlet or f"unknown outlet ({article.name})", set()).add(m.text)
         return {k: sorted(v) for k, v in sorted(out.items())}
 
+    def framing_candidates(self) -> list[tuple[str, str, str]]:
+        """Return (entity, entity, evidence) for collective actors that likely denote the same
+        people under different labels: same family of labels ("terrorists", "rebels", "militants"),
+        same place, named by different outlets. They are linked as candidates, never merged."""
+        groups: dict[tuple[str, str], list[Entity]] = {}
+        for e in self.entities.values():
+            if e.type == "CollectiveActor" and e.family and "@" in e.id:
+                groups.setdefault((e.family, e.id.rsplit("@", 1)[1]), []).append(e)
+        out = []
+        for (_family, _place), members in sorted(groups.items()):
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    outlets_a, outlets_b = self.labels_by_outlet(a), self.labels_by_outlet(b)
+                    if set(outlets_a) != set(outlets_b) or len(outlets_a) > 1:
+                        evidence = "; ".join(f"{o}: {', '.join(n)}" for o, n in sorted({**outlets_a, **outlets_b}.items()))
+                        out.append((a.id, b.id, evidence))
+        return out
+
     def accusations(self) -> list[Claim]:
         """Return the claims that accuse a target, in document order."""
         return sorted((c for c in self.claims.values() if c.target), key=lambda c: (self.articles[c.evidence.document].name, c.evidence.start, c.id))
@@ -79,6 +97,8 @@ class KnowledgeGraph:
                 if doc_id in self.articles:
                     g.add_edge(e.id, f"article:{doc_id}", key="mentionedIn", relation="mentionedIn", label="mentioned in",
                                surface=sorted({m.text for m in e.mentions if m.document == doc_id}))
+        for a, b, evidence in self.framing_candidates():
+            g.add_edge(a, b, key="possiblySameAs", relation="possiblySameAs", label="possibly same as", evidence=evidence)
         for c in sorted(self.claims.values(), key=lambda c: c.id):
             article = self.articles[c.evidence.document]
             g.add_node(c.id, kind="claim", type="Accusation" if c.target else "Claim", label=_claim_label(self, c),

@@ -83,6 +83,7 @@ class Entity:
     lat: float | None = None
     lon: float | None = None
     located_in: str | None = None  # for places: the place the text or gazetteer puts it in
+    family: str | None = None  # collective actors: which labels may name the same people ("armed-opposition")
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ def to_dataset(graph: KnowledgeGraph) -> Dataset:
         gi = article_graph_iri(article.id)
         g.add((gi, PROV.wasDerivedFrom, a))
         g.add((gi, PROV.wasGeneratedBy, Literal(f"kg {__version__}; {graph.pipeline}")))
+    for a, b, evidence in graph.framing_candidates():
+        default.add((entity_iri(a), KG.possiblySameAs, entity_iri(b)))
     for entity in graph.entities.values():
         for m in entity.mentions:
             if m.document not in graph.articles:
@@ -123,6 +125,8 @@ def _entity(g: Graph, e: Entity, graph: KnowledgeGraph) -> None:
         g.add((s, SCHEMA.containedInPlace, entity_iri(e.located_in)))
     if e.cameo:
         g.add((s, KG.cameoCode, Literal(e.cameo)))
+    if e.family:
+        g.add((s, KG.labelFamily, Literal(e.family)))
     if e.wikidata:
         g.add((s, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{e.wikidata}")))
     if e.geonames:

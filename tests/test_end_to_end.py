@@ -96,3 +96,15 @@ def test_every_entity_type_is_a_class_of_the_ontology(sample_graph):
 
     types = {o for o in g.objects(None, RDF.type) if str(o).startswith(str(KG))}
     assert KG.City in types and KG.Person in types
+
+
+def test_different_labels_for_one_group_are_linked_as_candidates_not_merged(sample_graph):
+    pairs = {frozenset((a, b)) for a, b, _ in sample_graph.framing_candidates()}
+    assert frozenset(("collective:rebel@aleppo", "collective:terrorist@aleppo")) in pairs
+    assert "collective:rebel@aleppo" in sample_graph.entities and "collective:terrorist@aleppo" in sample_graph.entities
+
+
+def test_sample_events_link_reports_across_outlets(sample_graph):
+    truce = [e for e in sample_graph.events.values() if e.type == "ceasefire" and e.start == "2016-10-20"]
+    assert len(truce) == 1 and truce[0].place == "aleppo"
+    assert {sample_graph.articles[x.document].name[:3] for x in truce[0].evidence} == {"000", "001"}

@@ -57,3 +57,33 @@ def test_capital_as_place_stays_a_place(nlp, gazetteer):
 def test_widget_time_and_model_names_are_not_entities(nlp, gazetteer, junk):
     found = entities_of(nlp, gazetteer, f"The army said so. {junk}.")
     assert not any(e.label in ("Button", "GMT", "Su-34", "Su-34 bombers") for e in found.values())
+
+
+def test_user_gazetteer_adds_entities_and_bad_rows_are_named(tmp_path):
+    from kg.errors import InputError
+    from kg.gazetteer import load_gazetteer
+
+    good = tmp_path / "mine.tsv"
+    good.write_text("# my actors\nnorth-brigade\tNorthern Storm Brigade\tArmedGroup\tNorthern Storm|NSB\tfree-syrian-army\t\t\n")
+    gaz = load_gazetteer((str(good),))
+    assert gaz.lookup("Northern Storm").id == "north-brigade" and gaz.ancestors("north-brigade") == ["free-syrian-army"]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("x\tX\tSpaceship\t\t\t\t\n")
+    with pytest.raises(InputError, match=r"bad.tsv:1: unknown type 'Spaceship'"):
+        load_gazetteer((str(bad),))
+
+
+def test_user_gazetteer_wins_over_the_model(tmp_path):
+    from kg.nlp import load_nlp
+
+    mine = tmp_path / "mine.tsv"
+    mine.write_text("jisr-camp\tJisr al-Shughur Camp\tFacility\tJisr Camp\tidlib\t\t\n")
+    nlp = load_nlp(None, (str(mine),))
+    doc = nlp("Shells fell on Jisr Camp overnight.")
+    assert [(e.text, e.kb_id_) for e in doc.ents] == [("Jisr Camp", "jisr-camp")]
+
+
+def test_places_found_by_the_model_lie_in_the_article_city(nlp, gazetteer):
+    found = entities_of(nlp, gazetteer, "Rockets hit the Zahraa and Bustan neighborhoods of Homs. Homs was calm later.")
+    districts = [e for e in found.values() if e.type == "District"]
+    assert districts and all(e.located_in == "homs" for e in districts)

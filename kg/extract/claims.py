@@ -488,7 +488,10 @@ def _text_span(tokens: list[Token]) -> str:
     if not tokens:
         return ""
     tokens = sorted(tokens, key=lambda t: t.i)
-    return "".join(t.text_with_ws for t in tokens).strip().strip("\"“”'")
+    text = "".join(t.text_with_ws for t in tokens).strip()
+    if (text.count('"') + text.count("“") + text.count("”")) % 2:  # a quote cut in half: drop its marks
+        text = text.replace('"', "").replace("“", "").replace("”", "")
+    return text.strip()
 
 
 def _text(token: Token | Span | None) -> str:

@@ -75,6 +75,9 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
         _add_named(result, ent, gaz)
     _add_organs(result, doc, gaz)
     result.main_place = _main_place(result)
+    for found in result.found.values():  # "the Sulaiman neighborhood": a district of the article's city
+        if found.entry is None and found.type in ("District", "Facility") and result.main_place and not found.parent:
+            found.parent = result.main_place
     _add_collectives(result, doc)
     _apply_metonymy(result, gaz)
     _merge_short_names(result)
@@ -213,7 +216,7 @@ def _add_collectives(result: ArticleEntities, doc: Doc) -> None:
         key = f"collective:{_slug(' '.join(kept + [lemma]))}" + (f"@{scope}" if scope else "")
         label = name + (f" ({result.found[scope].label})" if scope else "")
         start = _chunk_start(token)
-        while start < token.i and (doc[start].pos_ in ("DET", "NUM", "ADV", "PRON") or doc[start].like_num or doc[start].dep_ in ("quantmod", "nummod")):
+        while start < token.i and (doc[start].pos_ in ("DET", "NUM", "ADV", "PRON") or doc[start].like_num or doc[start].dep_ in ("quantmod", "nummod") or doc[start].tag_ == "VBG"):
             start += 1
         found = _add(result, doc[start : token.i + 1], key, label, "CollectiveActor", claim_tokens=[token.i])
         found.family = family
@@ -336,7 +339,7 @@ def _entity(f: Found) -> Entity:
         id=f.id, label=f.label, type=f.type, aliases=tuple(aliases), mentions=tuple(sorted(f.mentions)),
         parent=f.parent, roles=tuple(sorted(f.roles)), cameo=entry.cameo if entry else None,
         wikidata=entry.wikidata if entry else None, geonames=f.geonames, lat=f.lat, lon=f.lon,
-        located_in=(entry.parent if entry and entry.type in PLACE_TYPES else None),
+        located_in=(f.parent if f.type in PLACE_TYPES else None), family=f.family,
     )
 
 
@@ -381,8 +384,10 @@ def _body_text(doc: Doc) -> str:
 
 
 def _headline_like(sent: Span) -> bool:
+    """Return whether a sentence is a title-case headline (most long words capitalized, no final period)."""
     words = [t for t in sent if t.is_alpha and len(t) > 3]
-    return len(words) >= 3 and sum(t.is_title or t.is_upper for t in words) >= 0.7 * len(words)
+    ends_like_prose = sent.text.rstrip().endswith((".", '."', ".\u201d"))
+    return len(words) >= 3 and not ends_like_prose and sum(t.is_title or t.is_upper for t in words) >= 0.7 * len(words)
 
 
 def _junk(ent: Span, body: str) -> bool:

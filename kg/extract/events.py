@@ -78,8 +78,9 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article) -> dict[int,
     for ent in sent.ents:
         if ent.label_ not in ("DATE", "TIME"):
             continue
-        preps = [a.lower_ for a in _up_to_verb(ent.root) if a.dep_ == "prep" and not any(c.lower_ == "now" for c in a.children)]
-        role = "start" if preps[:1] in (["since"], ["from"]) else "end" if any(p in ("until", "till", "through") for p in preps) else "date"
+        # the prepositions above any word of the expression ("until the evening of November 4, two days from now")
+        preps = [a.lower_ for t in ent for a in _up_to_verb(t) if a.dep_ == "prep" and a not in ent and not any(c.lower_ == "now" for c in a.children)]
+        role = "end" if any(p in ("until", "till", "through") for p in preps) else "start" if any(p in ("since", "from") for p in preps) else "date"
         owner = next((a for a in _up_to_verb(ent.root) if a in triggers), None)
         if owner is None:
             # not inside a trigger's phrase: it belongs to a trigger of its clause's verb; "until X"
