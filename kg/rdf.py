@@ -163,7 +163,10 @@ def _claim(g: Graph, c: Claim, graph: KnowledgeGraph) -> None:
     if c.charge:
         g.add((s, KG.allegation, Literal(c.charge)))
     if c.charge_type:
-        g.add((s, KG.chargeType, KG[_camel(c.charge_type)]))
+        value = KG[_camel(c.charge_type)]
+        g.add((s, KG.chargeType, value))
+        g.add((value, RDF.type, KG.ChargeType))
+        g.add((value, RDFS.label, Literal(c.charge_type)))
     if c.cameo:
         g.add((s, KG.cameoCode, Literal(c.cameo)))
     if c.responds:
@@ -181,6 +184,8 @@ def _event(ds: Dataset, e: Event) -> None:
     default = ds.default_graph
     default.add((s, RDF.type, SEM.Event))
     default.add((s, SEM.eventType, KG[_camel(e.type)]))
+    default.add((KG[_camel(e.type)], RDF.type, KG.EventType))
+    default.add((KG[_camel(e.type)], RDFS.label, Literal(e.type)))
     default.add((s, RDFS.label, Literal(e.label)))
     if e.cameo:
         default.add((s, KG.cameoCode, Literal(e.cameo)))
@@ -200,6 +205,8 @@ def _event(ds: Dataset, e: Event) -> None:
         default.add((s, KG.killed, Literal(e.killed)))
     if e.wounded is not None:
         default.add((s, KG.wounded, Literal(e.wounded)))
+    if e.victims:
+        default.add((s, KG.victims, Literal(e.victims)))
     for ev in e.evidence:
         g = ds.graph(article_graph_iri(ev.document))
         g.add((s, KG.reportedIn, _evidence(g, ev)))

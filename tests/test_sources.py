@@ -125,3 +125,36 @@ def test_directory_without_articles_is_reported(tmp_path):
 def test_article_id_ignores_whitespace_differences():
     assert article_id("The  truce\nheld.") == article_id("The truce held.")
     assert article_id("The truce held.") != article_id("The truce failed.")
+
+
+def test_html_main_text_and_metadata_are_extracted(tmp_path):
+    page = tmp_path / "story.html"
+    page.write_text("""<html><head><title>Truce collapses in Homs | Example News</title>
+<meta property="og:site_name" content="Example News"><meta property="article:published_time" content="2016-10-21T08:00:00Z">
+<script>var tracking = "Sign up to the newsletter";</script><style>p { color: red }</style></head>
+<body><nav>Home | World | Sport</nav><article><h1>Truce collapses in Homs</h1>
+<p>Fighting resumed in Homs on Friday after a three-day truce collapsed, residents said, as government forces shelled the old city.</p>
+<p>The army said rebels had broken the ceasefire first, an accusation the opposition rejected on Saturday morning.</p>
+</article><footer>Copyright 2016 Example News</footer></body></html>""")
+    problems: list[Problem] = []
+    [article] = list(iter_articles([page], problems))
+    assert "government forces shelled the old city" in article.text
+    assert "tracking" not in article.text and "color: red" not in article.text
+    assert article.published == "2016-10-21" and article.outlet == "Example News"
+
+
+def test_json_list_and_globs(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps([{"text": "The army said it had retaken the town on Monday after heavy fighting."},
+                                                   {"body": "Rebels said they had shelled the airport on Tuesday, witnesses said."}]))
+    (tmp_path / "b.txt").write_text("Headline\n\nThe minister said talks would resume in Geneva next week.\n")
+    problems: list[Problem] = []
+    names = sorted(a.name for a in iter_articles([str(tmp_path / "*.json")], problems))
+    assert names == ["a:1", "a:2"] and problems == []
+
+
+def test_python_dash_m_runs_the_cli():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("kg, version")
