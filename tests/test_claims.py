@@ -98,3 +98,8 @@ def test_evidence_points_at_the_sentence(nlp, gazetteer):
     claims, _ = claims_of(nlp, gazetteer, text)
     c = next(c for c in claims if c.target)
     assert text[c.evidence.start : c.evidence.end].strip() == "Russia accused the rebels of breaking the truce."
+
+
+def test_nominal_accusation(nlp, gazetteer):
+    found = accusations(nlp, gazetteer, "Turkey's accusation that Kurdish militants had shelled Kilis drew a sharp response.")
+    assert found and found[0][0] == "Turkey" and "shelled" in found[0][2]

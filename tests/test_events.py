@@ -21,7 +21,7 @@ def events_of(nlp, gazetteer, text, published="2016-10-20", article_id="t"):
 
 def test_casualties_and_place_of_an_attack(nlp, gazetteer):
     events, _ = events_of(nlp, gazetteer, "At least six civilians were killed and 12 others wounded in a rocket attack on a market in Homs on Tuesday.")
-    attack = events["shelling"]
+    attack = events["attack on civilians"]  # a rocket attack that killed civilians
     assert (attack.killed, attack.wounded, attack.victims) == (6, 12, "civilian")
     assert attack.place == "homs" and attack.date == "2016-10-18"
 
@@ -67,3 +67,13 @@ def test_reports_of_one_event_are_linked_across_articles():
 def test_different_events_stay_apart(other):
     merged, _ = link_events([ev("a", date="2016-10-20"), other], ENTITIES)
     assert len(merged) == 2
+
+
+@pytest.mark.parametrize("text, etype, cameo", [
+    ("Rebels broke the truce in Homs on Sunday, the army said.", "ceasefire violation", "196"),
+    ("Russian warplanes halted airstrikes on Idlib on Tuesday.", "airstrike halt", "0871"),
+    ("At least four civilians were killed in a rocket attack on Hama.", "attack on civilians", "180"),
+])
+def test_event_subtypes(nlp, gazetteer, text, etype, cameo):
+    events, _ = events_of(nlp, gazetteer, text)
+    assert events[etype].cameo == cameo

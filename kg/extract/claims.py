@@ -74,6 +74,8 @@ class _Reader:
                 self._cue(n, sent, token, *cue)
             elif token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
                 self._according_to(n, sent, token)
+            elif token.pos_ == "NOUN" and token.lemma_.lower() in DENIABLE:
+                self._nominal(sent, token)
         if n == 0 or sent.start == 0:
             self._headline(sent)
         self._remember_attacks(sent)
@@ -155,6 +157,21 @@ class _Reader:
             target = Actor(answered.claimant, answered.claimant_text) if answered else None
             self._add(sent, claimant, verb, text, "denies", modality, target, text if target else None, None,
                       kind="deny", responds=answered.id if answered else None)
+
+    def _nominal(self, sent: Span, noun: Token) -> None:
+        """ "Russia's accusation that rebels broke the truce", "the allegation by Turkey that ..." """
+        holders = [c for c in noun.children if c.dep_ == "poss"]
+        holders += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in c.children if p.dep_ == "pobj"]
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+        if not holders or clause is None:
+            return
+        content = _trim(_text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 60)
+        for claimant in [a for h in holders for a in self._actors(h)]:
+            targets = [x for x in self._wrongdoers(clause) if x[0].id != claimant.id]
+            if not targets:
+                self._add(sent, claimant, noun, content, "asserts", None)
+            for actor, charge, default_type in targets:
+                self._add(sent, claimant, noun, content, "asserts", _modality_in(charge), actor, charge, default_type)
 
     def _according_to(self, n, sent, according: Token) -> None:
         to = next(c for c in according.children if c.lower_ == "to")

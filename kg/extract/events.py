@@ -97,6 +97,21 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article) -> dict[int,
     return out
 
 
+def _subtype(token: Token, etype: str, cameo: str, found: ArticleEntities, toll) -> tuple[str, str]:
+    """Refine a type by what is done to the trigger: a ceasefire broken is a violation (CAMEO 196),
+    airstrikes halted or resumed are a halt or a resumption, an attack killing civilians an attack
+    on civilians (180)."""
+    governor = token.head.lemma_.lower() if token.dep_ in ("dobj", "nsubjpass", "pobj", "nsubj") else ""
+    if token.dep_ == "pobj" and token.head.head is not None:
+        governor = token.head.head.lemma_.lower() if token.head.lower_ in ("in", "of", "on") else governor
+    for verb_set, kind, subtype, code in _subtypes():
+        if etype == kind and governor in verb_set:
+            return subtype, code
+    if etype in ("attack", "shelling", "airstrike") and toll[2] in _civilian_words():
+        return "attack on civilians", "180"
+    return etype, cameo
+
+
 def _up_to_verb(token: Token) -> list[Token]:
     """Return a token's ancestors up to (and including) the first verb."""
     out = []
@@ -108,6 +123,7 @@ def _up_to_verb(token: Token) -> list[Token]:
 
 
 def _mention(token: Token, etype: str, cameo: str, sent: Span, times, article: Article, found: ArticleEntities, toll=None, others=()) -> dict:
+    etype, cameo = _subtype(token, etype, cameo, found, toll or _casualties(sent))
     place = _place(token, sent, found, others) or (found.main_place if etype in CONFLICT_TYPES else None)
     agents, targets = _roles(token, found)
     date = start = end = None
@@ -240,6 +256,17 @@ def _merge_in_article(mentions: list[dict], article: Article) -> tuple[Event, ..
             wounded=max((g["wounded"] for g in group if g["wounded"] is not None), default=None), victims=pick("victims"),
         ))
     return tuple(sorted(events, key=lambda e: e.id))
+
+
+@cache
+def _subtypes() -> list[tuple[frozenset[str], str, str, str]]:
+    rows = [line.split("\t") for line in lines("event_subtypes.tsv")]
+    return [(frozenset(r[0].split(",")), r[1], r[2], r[3]) for r in rows]
+
+
+@cache
+def _civilian_words() -> frozenset[str]:
+    return frozenset(w for w, family in (line.split("\t") for line in lines("collective_actors.tsv")) if family == "civilians") | {"people"}
 
 
 @cache
