@@ -372,9 +372,10 @@ def _html_text(html: str) -> tuple[str, dict]:
     """Return the main text of an HTML page and its metadata, via trafilatura."""
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, as_dict=True)
-    if not doc:
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    if not extracted:
         return "", {}
+    doc = extracted.as_dict() if hasattr(extracted, "as_dict") else dict(extracted)
     title = doc.get("title")
     body = doc.get("text") or ""
     if title and not body.startswith(title):
