@@ -35,9 +35,37 @@ def resolve(entities: Iterable[Entity]) -> tuple[dict[str, Entity], dict[str, st
             target = hits[0] if len(hits) == 1 else None
         if target is not None and target.id != entity.id:
             mapping[entity.id] = target.id
+    mapping.update(_spelling_variants(merged, mapping))
     for source, target in mapping.items():
         merged[target] = union(merged[target], merged.pop(source))
     return dict(sorted(merged.items())), mapping
+
+
+VARIANT_SIMILARITY = 0.88  # difflib ratio of two names that are one name spelled two ways
+
+
+def _spelling_variants(entities: dict[str, Entity], taken: dict[str, str]) -> dict[str, str]:
+    """Return merges of names that are spellings of one name ("Zoheir al-Shimale" / "Zuheir
+    al-Shimali"): same type, same number of words, same initials, each word alike, long enough
+    (8+ letters), never a gazetteer entity (its variants are listed) and never two names that
+    differ in a whole word ("Fateh al-Sham Front" / "Fatah Halab" differ in every word)."""
+    from difflib import SequenceMatcher
+
+    candidates = sorted((e for e in entities.values() if ":" in e.id and e.id not in taken and e.type != "CollectiveActor"
+                         and len(e.label.replace(" ", "")) >= 8), key=lambda e: (-len(e.mentions), e.id))
+    out: dict[str, str] = {}
+    for i, a in enumerate(candidates):
+        if a.id in out:
+            continue
+        wa = name_key(a.label).split()
+        for b in candidates[i + 1:]:
+            wb = name_key(b.label).split()
+            if b.id in out or a.type != b.type or len(wa) != len(wb) or [w[0] for w in wa] != [w[0] for w in wb]:
+                continue
+            if all(SequenceMatcher(None, x, y).ratio() >= VARIANT_SIMILARITY or (len(x) > 3 and SequenceMatcher(None, x, y).ratio() >= 0.75) for x, y in zip(wa, wb)) \
+                    and SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() >= VARIANT_SIMILARITY:
+                out[b.id] = a.id
+    return out
 
 
 def union(a: Entity, b: Entity) -> Entity:

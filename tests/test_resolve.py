@@ -1,5 +1,7 @@
 """Cross-article resolution: surnames and acronyms join full names, with guard rails."""
 
+import pytest
+
 from kg.model import Entity, Mention
 from kg.resolve import resolve
 
@@ -31,3 +33,16 @@ def test_acronym_joins_the_organization_it_abbreviates():
 def test_same_key_from_two_articles_is_one_entity():
     entities, _ = resolve([person("vladimir-putin", "Vladimir Putin", "a"), person("vladimir-putin", "Vladimir Putin", "b")])
     assert len(entities) == 1 and len(entities["vladimir-putin"].mentions) == 2
+
+
+@pytest.mark.parametrize("a, b, merged", [
+    ("Zoheir al-Shimale", "Zuheir al-Shimali", True),
+    ("Mohammed Shayah", "Mohamed Shayah", True),
+    ("Fateh al-Sham Front", "Fatah Halab", False),  # different words, different groups
+    ("Ahmed Hassan", "Ahmed Hussein", False),  # a different surname, not a spelling
+    ("John Smith", "Jane Smith", False),
+])
+def test_spelling_variants_are_merged_with_guard_rails(a, b, merged):
+    ea, eb = person(f"person:{a}", a, "x"), person(f"person:{b}", b, "y")
+    entities, mapping = resolve([ea, eb])
+    assert (len(entities) == 1) is merged, mapping
