@@ -87,19 +87,23 @@ class _Reader:
         content_root, content = self._content(verb, sent)
         modality = _modality(verb)
         if kind == "report":
-            for claimant in claimants:
-                targets = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
-                targets = [(a, charge, ctype) for a, charge, ctype in targets if a.id != claimant.id]
-                if not targets:
-                    self._add(sent, claimant, verb, content, stance, modality)
-                for actor, charge, default_type in targets:
-                    self._add(sent, claimant, verb, content, stance, modality or _modality_in(charge), actor, charge, default_type)
+            wrongdoing = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
+            self._report(sent, claimants, verb, content, stance, modality, wrongdoing)
         elif kind in ("accuse", "criticize"):
             self._accuse(n, sent, verb, claimants, kind, stance, content)
         elif kind in ("condemn", "describe"):
             self._condemn(n, sent, verb, claimants, stance)
         elif kind == "deny":
             self._deny(sent, verb, claimants, content, modality)
+
+    def _report(self, sent, claimants, cue, content, stance, modality, wrongdoing, cue_text=None) -> None:
+        """Add each claimant's statement: an accusation per wrongdoer it names, else a plain claim."""
+        for claimant in claimants:
+            targets = [x for x in wrongdoing if x[0].id != claimant.id]
+            if not targets:
+                self._add(sent, claimant, cue, content, stance, modality, cue_text=cue_text)
+            for actor, charge, default_type in targets:
+                self._add(sent, claimant, cue, content, stance, modality or _modality_in(charge), actor, charge, default_type, cue_text=cue_text)
 
     def _accuse(self, n, sent, verb, claimants, kind, stance, content) -> None:
         objects = [c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")]
@@ -166,12 +170,7 @@ class _Reader:
         if not holders or clause is None:
             return
         content = _trim(_text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 60)
-        for claimant in [a for h in holders for a in self._actors(h)]:
-            targets = [x for x in self._wrongdoers(clause) if x[0].id != claimant.id]
-            if not targets:
-                self._add(sent, claimant, noun, content, "asserts", None)
-            for actor, charge, default_type in targets:
-                self._add(sent, claimant, noun, content, "asserts", _modality_in(charge), actor, charge, default_type)
+        self._report(sent, [a for h in holders for a in self._actors(h)], noun, content, "asserts", None, self._wrongdoers(clause))
 
     def _according_to(self, n, sent, according: Token) -> None:
         to = next(c for c in according.children if c.lower_ == "to")
@@ -183,12 +182,7 @@ class _Reader:
         while root.dep_ not in ("ROOT",) and root.head != root and root.head.i in range(sent.start, sent.end):
             root = root.head
         content = _trim(" ".join(t.text_with_ws for t in sent if t not in set(according.subtree)).strip(" ,."))
-        for claimant in claimants:
-            targets = [x for x in self._wrongdoers(root) if x[0].id != claimant.id]
-            if not targets:
-                self._add(sent, claimant, according, content, "asserts", None, cue_text="according to")
-            for actor, charge, default_type in targets:
-                self._add(sent, claimant, according, content, "asserts", _modality_in(charge), actor, charge, default_type, cue_text="according to")
+        self._report(sent, claimants, according, content, "asserts", None, self._wrongdoers(root), cue_text="according to")
 
     def _headline(self, sent: Span) -> None:
         """A headline "Ceasefire broken by pro-Assad forces: Sources" attributes its clause to its tail."""
