@@ -103,3 +103,28 @@ def test_evidence_points_at_the_sentence(nlp, gazetteer):
 def test_nominal_accusation(nlp, gazetteer):
     found = accusations(nlp, gazetteer, "Turkey's accusation that Kurdish militants had shelled Kilis drew a sharp response.")
     assert found and found[0][0] == "Turkey" and "shelled" in found[0][2]
+
+
+@pytest.mark.parametrize("text, accuser, accused, charge_word", [
+    ("Iran's foreign minister Javad Zarif charged that Saudi Arabia was funding extremist groups.", "Mohammad Javad Zarif", "Saudi Arabia", "funding"),
+    ("John Kerry said the Syrian regime or Russia was responsible for the attack.", "John Kerry", "Russia", "responsible"),
+    ("The Syrian opposition coalition condemned the massacre committed by regime forces in Daraya.", "Syrian National Coalition", "regime forces (Daraya)", "massacre"),
+    ("Activists said regime helicopters dropped barrel bombs on the town of Daraya.", "activists", "regime helicopters (Daraya)", "barrel bombs"),
+    ("Putin chided Turkey for shooting down a Russian warplane.", "Vladimir Putin", "Turkey", "shooting down"),
+    ("The White House criticized Russia for its airstrikes on moderate rebels.", "White House", "Russia", "airstrikes"),
+])
+def test_more_accusation_phrasings(nlp, gazetteer, text, accuser, accused, charge_word):
+    found = accusations(nlp, gazetteer, text)
+    assert any(a.lower().startswith(accuser.lower()) and t.lower().startswith(accused.lower()) and charge_word in (c or "") for a, t, c, _ in found), found
+
+
+def test_relative_clause_denial_answers_the_accusation(nlp, gazetteer):
+    claims, _ = claims_of(nlp, gazetteer, "The State Department accused Russia of bombing a UN aid convoy, an allegation Moscow denied.")
+    accusation = next(c for c in claims if c.stance == "asserts" and c.target == "russia")
+    assert "allegation" not in accusation.charge
+    assert any(c.stance == "denies" and c.responds == accusation.id for c in claims)
+
+
+def test_pronoun_object_of_a_side_remark_is_not_an_accusation(nlp, gazetteer):
+    found = accusations(nlp, gazetteer, "Clinton slammed Trump over his praise for Vladimir Putin, calling it dangerous.")
+    assert [(a, t) for a, t, _, _ in found] == [("Hillary Clinton", "Donald Trump")]

@@ -89,6 +89,8 @@ class _Reader:
         if kind == "report":
             wrongdoing = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
             self._report(sent, claimants, verb, content, stance, modality, wrongdoing)
+        elif kind in ("accuse", "criticize") and content_root is not None and not any(c.dep_ in ("dobj", "obj", "nsubjpass") for c in verb.children):
+            self._report(sent, claimants, verb, content, stance, modality, self._wrongdoers(content_root))  # "charged that Y ..."
         elif kind in ("accuse", "criticize"):
             self._accuse(n, sent, verb, claimants, kind, stance, content)
         elif kind in ("condemn", "describe"):
@@ -117,7 +119,8 @@ class _Reader:
             charge = " ".join(_text_span(_phrase(o)) for o in preps)
             preps = []
         else:
-            charge = " ".join(_text(c) for p in preps for c in p.children if c.dep_ in ("pobj", "pcomp"))
+            charge = " ".join(_text_span([t for t in c.subtree if not any(t in set(x.subtree) for x in c.subtree if x.dep_ in ("appos", "relcl") and x != c)])
+                              for p in preps for c in p.children if c.dep_ in ("pobj", "pcomp")).rstrip(" ,")
         if not charge and verb.lemma_ == "blame" and n > 0:
             charge = _trim(self.sents[n - 1].text)  # "Clashes broke out ... SANA blamed 'terrorist groups'"
         if not charge:
@@ -135,11 +138,15 @@ class _Reader:
             return
         as_phrase = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"), None)
         called = next((c for c in verb.children if c.dep_ in ("oprd", "xcomp", "acomp")), None)
+        if called is None:  # "called the attack an outrage": a second object is the verdict
+            called = next((c for c in verb.children if c.dep_ in ("dobj", "npadvmod", "attr") and c.i > obj.i), None)
         verdict = _text(as_phrase)[3:] if as_phrase is not None else (_text(called) if called is not None else "")
         if not verdict and verb.lemma_ in ("call", "label", "brand", "describe", "characterize", "characterise"):
             return  # "called for talks", "described the scene" are not condemnations
         targets = self._agents_of_act(obj, n)
         charge = f"{_trim(_text(obj), 12)} as {verdict}".strip() if verdict else _trim(_text(obj), 12)
+        if not targets and obj.pos_ == "PRON":
+            return  # "calling it dangerous": what "it" is was accused by the main clause, if at all
         if not targets:
             targets = [a for a in self._actors(obj) if self.found.found.get(a.id) and self.found.found[a.id].type not in PLACE_TYPES]
         for target in targets:
@@ -153,6 +160,8 @@ class _Reader:
             obj = next((g for c in verb.children if c.dep_ in ("ccomp", "xcomp") for g in c.children
                         if g.dep_ == "nsubj" and g.lemma_.lower() in DENIABLE), None)
         answered = None
+        if obj is None and verb.dep_ == "relcl" and verb.head.lemma_.lower() in DENIABLE:
+            obj = verb.head  # "an allegation Moscow denied"
         if obj is not None and obj.lemma_.lower() in DENIABLE:
             answered = self._last_accusation_against(claimants)
         said = next((c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp") and c.lemma_ in _cues()), None)
@@ -331,6 +340,11 @@ class _Reader:
         if any(c.dep_ == "prt" for c in verb.children):
             return []  # "broke out", "fight on": a phrasal verb is another verb
         suffered = any(c.dep_ == "nsubjpass" for c in verb.children) or not any(c.dep_ in ("dobj", "obj") for c in verb.children)
+        blamed = [c for c in verb.children if c.dep_ in ("acomp", "attr") and (c.lower_ in _blame_predicates() or _text(c).lower() in _blame_predicates())]
+        if lemma == "be" and blamed:  # "the Syrian regime or Russia was responsible"
+            subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            charge = _trim(_text_span(list(verb.subtree)), 30)
+            return [(a, charge, None) for a in (self._actors(subject) if subject is not None else [])]
         if lemma in _victim_verbs() and verb.pos_ == "VERB" and suffered:
             return self._victims_of_attack(verb, n)  # "civilians died in the raids", not "the army killed civilians"
         if lemma in _wrongdoing():
@@ -383,6 +397,7 @@ class _Reader:
     def _nominal_agents(self, noun: Token, n: int, antecedent: bool = True) -> list[Actor]:
         """Return who carried out the act a noun names ("bombardment by X", "Russian strikes")."""
         by = [p for c in noun.children if c.dep_ == "prep" and c.lower_ == "by" for p in c.children if p.dep_ == "pobj"]
+        by += [p for acl in noun.children if acl.dep_ == "acl" for a in acl.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
         if by:
             return [a for p in by for a in self._actors(p)]
         poss = [c for c in noun.children if c.dep_ == "poss"]
@@ -591,6 +606,11 @@ def _cues() -> dict[str, tuple[str, str]]:
 def _wrongdoing() -> dict[str, tuple[str, str | None]]:
     rows = [line.split("\t") + [""] for line in lines("wrongdoing.tsv")]
     return {r[0]: (r[1], r[2] or None) for r in rows}
+
+
+@cache
+def _blame_predicates() -> frozenset[str]:
+    return frozenset(lines("blame_predicates.txt"))
 
 
 @cache

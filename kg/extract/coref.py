@@ -57,7 +57,8 @@ class Coref:
                 return self._nearest(token, {"CollectiveActor", "ArmedGroup", "Government", "Military", "Organization", "NGO", "Country"})
             return None
         types = _coref_nouns().get(token.lemma_.lower())
-        if types and any(c.lower_ in ("the", "this", "that") for c in token.children) and not self.found.at(token.i):
+        modified = any(c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children)
+        if types and not modified and any(c.lower_ in ("the", "this", "that") for c in token.children) and not self.found.at(token.i):
             return self._nearest(token, set(types))
         return None
 

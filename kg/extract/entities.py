@@ -26,7 +26,9 @@ from kg.gazetteer import PLACE_TYPES, Entry, Gazetteer, geonames_city, name_key
 from kg.model import Entity, Mention
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
-GROUP_HEADS = {"group", "force", "troop", "fighter", "unit", "faction", "militia", "soldier", "army", "gunman", "member"}
+# heads that need a modifier to name a side: "rebel groups", "regime forces", "regime helicopters"
+GROUP_HEADS = {"group", "force", "troop", "fighter", "unit", "faction", "militia", "soldier", "army", "gunman", "member",
+               "helicopter", "warplane", "jet", "aircraft", "plane", "bomber", "drone", "tank", "sniper", "artillery"}
 # A modifier that names whose side a group is on: "pro-Assad", "Iran-sponsored", "US-led"
 # (a named sponsor; "foreign-backed" names none and stays a descriptive, not a distinct group).
 ALLEGIANCE = re.compile(r"^(?:pro|anti)-\S+$|^[A-Z][\w.]*-(?:backed|sponsored|led|allied|affiliated|supported|linked|trained)$")
