@@ -109,6 +109,9 @@ class GazetteerRuler:
                 if " " in n and not n.isupper():
                     names.add(" ".join(w[:1].upper() + w[1:] for w in n.split()))
             self.matcher.add(entry.id, list(nlp.tokenizer.pipe(sorted(names))))
+        # one-word names, for possessives written without an apostrophe ("Assads forces", "Syrias")
+        self.single = {n: e.id for e in gazetteer.entries.values() for n in e.names
+                       if " " not in n and len(n) >= 4 and n[:1].isupper() and gazetteer.by_name.get(name_key(n)) == e.id}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -117,6 +120,12 @@ class GazetteerRuler:
             span = Span(doc, start, end, label=_label(entry.type), kb_id=entry.id)
             if _plausible(span):
                 spans.append(span)
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        for token in doc:
+            base = token.text[:-1]
+            if token.i not in covered and token.text.endswith("s") and base in self.single and token.text not in self.single:
+                entry = self.gazetteer.entries[self.single[base]]
+                spans.append(Span(doc, token.i, token.i + 1, label=_label(entry.type), kb_id=entry.id))
         doc.set_ents(filter_spans(spans + list(doc.ents)), default="unmodified")
         return doc
 

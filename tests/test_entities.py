@@ -87,3 +87,8 @@ def test_places_found_by_the_model_lie_in_the_article_city(nlp, gazetteer):
     found = entities_of(nlp, gazetteer, "Rockets hit the Zahraa and Bustan neighborhoods of Homs. Homs was calm later.")
     districts = [e for e in found.values() if e.type == "District"]
     assert districts and all(e.located_in == "homs" for e in districts)
+
+
+def test_possessive_without_apostrophe_is_still_the_name(nlp, gazetteer):
+    found = entities_of(nlp, gazetteer, "Assads forces shelled the city, according to Syrias opposition.")
+    assert "bashar-al-assad" in found and "syria" in found
