@@ -30,13 +30,13 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from kg.data import lines
+from kg.extract import phrases
 from kg.extract.coref import Coref
 from kg.extract.entities import ArticleEntities, Found
 from kg.model import Article, Claim, Evidence
 
 PLACE_TYPES = {"City", "Region", "District", "Facility", "Place"}
 VICTIM_FAMILIES = {"civilians"}
-CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
 QUOTE_OPEN, QUOTE_CLOSE = "“\"‘", "”\"’"
 CHARGE_PREPS = ("of", "for", "over", "with")  # accused of, blamed for, criticized over, charged with
 DENIABLE = {"accusation", "allegation", "claim", "charge", "report", "suggestion", "assertion"}
@@ -62,7 +62,7 @@ class _Reader:
         self.coref = Coref(doc, found)
         self.sents = list(doc.sents)
         self.claims: dict[str, Claim] = {}
-        self.quotes = _quote_spans(doc)
+        self.quotes = phrases.quote_spans(doc)
         self.attacks: list[tuple[int, str, list[Actor]]] = []  # (token, family, agents) seen so far
 
     # --- per sentence ------------------------------------------------------------------------
@@ -70,7 +70,7 @@ class _Reader:
     def sentence(self, n: int, sent: Span) -> None:
         for token in sent:
             cue = _cues().get(token.lemma_.lower())
-            if cue and token.pos_ in ("VERB", "AUX") and not _is_noun_use(token):
+            if cue and token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token):
                 self._cue(n, sent, token, *cue)
             elif token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
                 self._according_to(n, sent, token)
@@ -85,7 +85,7 @@ class _Reader:
         if not claimants:
             return
         content_root, content = self._content(verb, sent)
-        modality = _modality(verb)
+        modality = phrases.modality(verb)
         if kind == "report":
             wrongdoing = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
             self._report(sent, claimants, verb, content, stance, modality, wrongdoing)
@@ -105,7 +105,7 @@ class _Reader:
             if not targets:
                 self._add(sent, claimant, cue, content, stance, modality, cue_text=cue_text)
             for actor, charge, default_type in targets:
-                self._add(sent, claimant, cue, content, stance, modality or _modality_in(charge), actor, charge, default_type, cue_text=cue_text)
+                self._add(sent, claimant, cue, content, stance, modality or phrases.modality_in(charge), actor, charge, default_type, cue_text=cue_text)
 
     def _accuse(self, n, sent, verb, claimants, kind, stance, content) -> None:
         objects = [c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")]
@@ -116,13 +116,13 @@ class _Reader:
         on = [p for p in verb.children if p.dep_ == "prep" and p.lower_ == "on" and verb.lemma_ == "blame"]
         if on:  # "blamed the failure on Brazil": the object is the charge, "on" names the accused
             preps, objects = [o for o in objects], [g for p in on for g in p.children if g.dep_ == "pobj"]
-            charge = " ".join(_text_span(_phrase(o)) for o in preps)
+            charge = " ".join(phrases.text_span(phrases.phrase(o)) for o in preps)
             preps = []
         else:
-            charge = " ".join(_text_span([t for t in c.subtree if not any(t in set(x.subtree) for x in c.subtree if x.dep_ in ("appos", "relcl") and x != c)])
+            charge = " ".join(phrases.text_span([t for t in c.subtree if not any(t in set(x.subtree) for x in c.subtree if x.dep_ in ("appos", "relcl") and x != c)])
                               for p in preps for c in p.children if c.dep_ in ("pobj", "pcomp")).rstrip(" ,")
         if not charge and verb.lemma_ == "blame" and n > 0:
-            charge = _trim(self.sents[n - 1].text)  # "Clashes broke out ... SANA blamed 'terrorist groups'"
+            charge = phrases.trim(self.sents[n - 1].text)  # "Clashes broke out ... SANA blamed 'terrorist groups'"
         if not charge:
             return  # an accusation needs its "of what"
         cut = {t for p in preps for t in p.subtree}
@@ -130,7 +130,7 @@ class _Reader:
             for target in self._actors(obj, cut=cut):
                 for claimant in claimants:
                     if target.id != claimant.id:
-                        self._add(sent, claimant, verb, content or _text(sent), stance, _modality(verb), target, charge, None, kind=kind)
+                        self._add(sent, claimant, verb, content or phrases.text(sent), stance, phrases.modality(verb), target, charge, None, kind=kind)
 
     def _condemn(self, n, sent, verb, claimants, stance) -> None:
         obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
@@ -140,11 +140,11 @@ class _Reader:
         called = next((c for c in verb.children if c.dep_ in ("oprd", "xcomp", "acomp")), None)
         if called is None:  # "called the attack an outrage": a second object is the verdict
             called = next((c for c in verb.children if c.dep_ in ("dobj", "npadvmod", "attr") and c.i > obj.i), None)
-        verdict = _text(as_phrase)[3:] if as_phrase is not None else (_text(called) if called is not None else "")
+        verdict = phrases.text(as_phrase)[3:] if as_phrase is not None else (phrases.text(called) if called is not None else "")
         if not verdict and verb.lemma_ in ("call", "label", "brand", "describe", "characterize", "characterise"):
             return  # "called for talks", "described the scene" are not condemnations
         targets = self._agents_of_act(obj, n)
-        charge = f"{_trim(_text(obj), 12)} as {verdict}".strip() if verdict else _trim(_text(obj), 12)
+        charge = f"{phrases.trim(phrases.text(obj), 12)} as {verdict}".strip() if verdict else phrases.trim(phrases.text(obj), 12)
         if not targets and obj.pos_ == "PRON":
             return  # "calling it dangerous": what "it" is was accused by the main clause, if at all
         if not targets:
@@ -152,7 +152,7 @@ class _Reader:
         for target in targets:
             for claimant in claimants:
                 if target.id != claimant.id:
-                    self._add(sent, claimant, verb, _text(sent), stance, _modality(verb), target, charge, "atrocity", kind="condemn")
+                    self._add(sent, claimant, verb, phrases.text(sent), stance, phrases.modality(verb), target, charge, "atrocity", kind="condemn")
 
     def _deny(self, sent, verb, claimants, content, modality) -> None:
         obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj")), None)
@@ -165,7 +165,7 @@ class _Reader:
         if obj is not None and obj.lemma_.lower() in DENIABLE:
             answered = self._last_accusation_against(claimants)
         said = next((c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp") and c.lemma_ in _cues()), None)
-        text = _text(said) if said is not None else content or _text(sent)
+        text = phrases.text(said) if said is not None else content or phrases.text(sent)
         for claimant in claimants:
             target = Actor(answered.claimant, answered.claimant_text) if answered else None
             self._add(sent, claimant, verb, text, "denies", modality, target, text if target else None, None,
@@ -178,7 +178,7 @@ class _Reader:
         clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
         if not holders or clause is None:
             return
-        content = _trim(_text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 60)
+        content = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 60)
         self._report(sent, [a for h in holders for a in self._actors(h)], noun, content, "asserts", None, self._wrongdoers(clause))
 
     def _according_to(self, n, sent, according: Token) -> None:
@@ -190,7 +190,7 @@ class _Reader:
         root = according.head
         while root.dep_ not in ("ROOT",) and root.head != root and root.head.i in range(sent.start, sent.end):
             root = root.head
-        content = _trim(" ".join(t.text_with_ws for t in sent if t not in set(according.subtree)).strip(" ,."))
+        content = phrases.trim(" ".join(t.text_with_ws for t in sent if t not in set(according.subtree)).strip(" ,."))
         self._report(sent, claimants, according, content, "asserts", None, self._wrongdoers(root), cue_text="according to")
 
     def _headline(self, sent: Span) -> None:
@@ -244,7 +244,7 @@ class _Reader:
         ant = self.coref.resolve(head)
         if ant is not None:
             return [Actor(i, ant.text) for i in ant.ids if self._is_actor(i)]
-        phrase = [t for t in _phrase(head) if t not in cut] or [head]
+        phrase = [t for t in phrases.phrase(head) if t not in cut] or [head]
         ids = [i for i in self.found.at(head.i) if self._is_actor(i)]
         named = phrase + [t for c in head.children if c.dep_ == "appos" for t in c.subtree]  # "the UN envoy, Staffan de Mistura"
         people = [i for t in named for i in self.found.at(t.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
@@ -263,9 +263,9 @@ class _Reader:
             poss = next(t for t in phrase if t.dep_ == "poss")
             ant = self.coref.resolve(poss)
             if ant is not None:
-                return [Actor(i, _text_span(phrase)) for i in ant.ids if self._is_actor(i)]
+                return [Actor(i, phrases.text_span(phrase)) for i in ant.ids if self._is_actor(i)]
         if ids:
-            return [Actor(i, _text_span(phrase)) for i in dict.fromkeys(ids)]
+            return [Actor(i, phrases.text_span(phrase)) for i in dict.fromkeys(ids)]
         if allow_unnamed and head.pos_ in ("NOUN", "PROPN", "PRON") and _plural_or_lemma(head) in _agent_nouns():
             return [self._unnamed(head, phrase)]
         return []
@@ -276,7 +276,7 @@ class _Reader:
 
     def _unnamed(self, head: Token, phrase: list[Token]) -> Actor:
         """Register an unnamed claimant or target ("Sources inside rebel-held territory") as an actor."""
-        text = _text_span(phrase)
+        text = phrases.text_span(phrase)
         label = re.sub(r"^(?:the|a|an|some|all|other|both)\s+", "", text, flags=re.IGNORECASE)
         key = "unnamed:" + "-".join(re.findall(r"\w+", label.lower()))[:60] + f"@{self.article.id[:8]}"
         if key not in self.found.found:
@@ -301,7 +301,7 @@ class _Reader:
             return comp, quote[2]
         if comp is not None:
             tokens = set(comp.subtree) if comp.head == verb else set(sent) - set(verb.subtree)
-            return comp, _trim(" ".join(t.text for t in sorted(tokens, key=lambda t: t.i) if t.dep_ != "mark" or t.head != comp).strip(" ,."), 60)
+            return comp, phrases.trim(" ".join(t.text for t in sorted(tokens, key=lambda t: t.i) if t.dep_ != "mark" or t.head != comp).strip(" ,."), 60)
         return None, ""
 
     def _quote_of(self, verb: Token, sent: Span):
@@ -336,21 +336,21 @@ class _Reader:
             family = _attack_nominals().get(lemma)
             agents = [a for a in self._nominal_agents(verb, n, antecedent=False)] if family else []
             charged = family and (verb.dep_ in ("nsubj", "nsubjpass") or any(c.lower_ == "by" for c in verb.children))
-            return [(a, _trim(_text_span(_clause_of(verb)), 30), "attack") for a in agents] if charged else []
+            return [(a, phrases.trim(phrases.text_span(phrases.clause_of(verb)), 30), "attack") for a in agents] if charged else []
         if any(c.dep_ == "prt" for c in verb.children):
             return []  # "broke out", "fight on": a phrasal verb is another verb
         suffered = any(c.dep_ == "nsubjpass" for c in verb.children) or not any(c.dep_ in ("dobj", "obj") for c in verb.children)
-        blamed = [c for c in verb.children if c.dep_ in ("acomp", "attr") and (c.lower_ in _blame_predicates() or _text(c).lower() in _blame_predicates())]
+        blamed = [c for c in verb.children if c.dep_ in ("acomp", "attr") and (c.lower_ in _blame_predicates() or phrases.text(c).lower() in _blame_predicates())]
         if lemma == "be" and blamed:  # "the Syrian regime or Russia was responsible"
             subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-            charge = _trim(_text_span(list(verb.subtree)), 30)
+            charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
             return [(a, charge, None) for a in (self._actors(subject) if subject is not None else [])]
         if lemma in _victim_verbs() and verb.pos_ == "VERB" and suffered:
             return self._victims_of_attack(verb, n)  # "civilians died in the raids", not "the army killed civilians"
         if lemma in _wrongdoing():
             default_type, required = _wrongdoing()[lemma]
-            phrase = [t for t in verb.subtree if not _in_subject(t, verb)]
-            charge = _trim(_text_span(phrase), 30)
+            phrase = [t for t in verb.subtree if not phrases.in_subject(t, verb)]
+            charge = phrases.trim(phrases.text_span(phrase), 30)
             if required and not re.search(required, charge.lower()):
                 return []
             subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
@@ -367,7 +367,7 @@ class _Reader:
         if _charges_re_hit(verb):
             subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
             if subject is not None and _attack_nominals().get(subject.lemma_.lower()):
-                charge = _trim(_text_span(list(verb.subtree)), 30)
+                charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
                 return [(a, charge, None) for a in self._nominal_agents(subject, n)]
         return []
 
@@ -378,7 +378,7 @@ class _Reader:
             return []
         attacks = [p for c in verb.children if c.dep_ in ("prep", "agent") and c.lower_ in ("in", "by", "during", "from")
                    for p in c.children if p.dep_ == "pobj" and _attack_nominals().get(p.lemma_.lower())]
-        charge = _trim(_text_span(list(verb.subtree)), 30)
+        charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
         return [(a, charge, "attacks-on-civilians") for p in attacks for a in self._nominal_agents(p, n)]
 
     def _subject_doers(self, subject: Token, n: int) -> list[Actor]:
@@ -402,7 +402,7 @@ class _Reader:
             return [a for p in by for a in self._actors(p)]
         poss = [c for c in noun.children if c.dep_ == "poss"]
         mods = [c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and self.found.at(c.i)]
-        agents = [a for t in poss for a in self._actors(t)] + [Actor(i, _text_span(_phrase(noun))) for t in mods for i in self.found.at(t.i) if self._is_actor(i)]
+        agents = [a for t in poss for a in self._actors(t)] + [Actor(i, phrases.text_span(phrases.phrase(noun))) for t in mods for i in self.found.at(t.i) if self._is_actor(i)]
         if not agents and noun.dep_ in ("dobj", "obj") and noun.head.lemma_.lower() in _conduct_verbs():
             subject = next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
             agents = [a for a in self._actors(subject)] if subject is not None else []
@@ -466,7 +466,7 @@ class _Reader:
         )
 
 
-# --- text helpers ------------------------------------------------------------------------------
+# --- claim-specific helpers ----------------------------------------------------------------------
 
 
 def _is_charge_prep(prep: Token) -> bool:
@@ -496,54 +496,6 @@ def _plural_or_lemma(token: Token) -> str:
     return lemma[:-1] if lemma.endswith("s") and lemma[:-1] in _agent_nouns() else lemma
 
 
-def _phrase(head: Token) -> list[Token]:
-    """Return the noun phrase of a head: its subtree without clauses, appositions or conjuncts."""
-    skip = set()
-    for child in head.children:
-        if child.dep_ in CLAUSE_DEPS | {"appos", "conj", "cc", "punct"} or (child.dep_ == "prep" and child.i > head.i and (child.lower_ not in ("of", "in", "inside", "from") or any(g.dep_ == "pcomp" or g.tag_ == "VBG" for g in child.children))):
-            skip |= set(child.subtree)
-    tokens = [t for t in head.subtree if t not in skip]
-    while tokens and (tokens[0].is_punct or tokens[0].lower_ in ("the", "a", "an")):
-        tokens = tokens[1:]
-    while tokens and tokens[-1].is_punct:
-        tokens = tokens[:-1]
-    return tokens or [head]
-
-
-def _text_span(tokens: list[Token]) -> str:
-    if not tokens:
-        return ""
-    tokens = sorted(tokens, key=lambda t: t.i)
-    text = "".join(t.text_with_ws for t in tokens).strip()
-    if (text.count('"') + text.count("“") + text.count("”")) % 2:  # a quote cut in half: drop its marks
-        text = text.replace('"', "").replace("“", "").replace("”", "")
-    return text.strip()
-
-
-def _text(token: Token | Span | None) -> str:
-    if token is None:
-        return ""
-    if isinstance(token, Span):
-        return token.text.strip()
-    return _text_span(list(token.subtree))
-
-
-def _trim(text: str, words: int = 40) -> str:
-    parts = text.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
-
-
-def _clause_of(token: Token) -> list[Token]:
-    head = token
-    while head.dep_ not in ("ROOT", "ccomp", "advcl", "relcl", "conj") and head.head != head:
-        head = head.head
-    return list(head.subtree)
-
-
-def _in_subject(token: Token, verb: Token) -> bool:
-    return any(token in set(c.subtree) for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "mark"))
-
-
 def _inside_reported(token: Token, root: Token) -> bool:
     """Return whether a token sits in a statement nested under another cue inside the clause."""
     at = token
@@ -554,30 +506,8 @@ def _inside_reported(token: Token, root: Token) -> bool:
     return False
 
 
-def _is_noun_use(token: Token) -> bool:
-    return token.tag_ in ("NN", "NNS")
-
-
-def _modality(verb: Token) -> str | None:
-    modals = [c.text.lower() for c in verb.children if c.tag_ == "MD"]
-    return " ".join(modals) or None
-
-
-def _modality_in(charge: str | None) -> str | None:
-    m = re.search(r"\b(may|might|could|would|possibly|allegedly|reportedly)\b(?:\s+(?:have|be|amount to))?", charge or "", re.IGNORECASE)
-    return m.group(0).lower() if m else None
-
-
-def _quote_spans(doc: Doc) -> list[tuple[int, int, str]]:
-    """Return (start, end, text) of quotations in the article, paragraph by paragraph."""
-    spans = []
-    for m in re.finditer(r"[“\"]([^“”\"\n]{12,})[”\"]", doc.text):
-        spans.append((m.start(), m.end(), m.group(1).strip()))
-    return spans
-
-
 def _charges_re_hit(token: Token) -> bool:
-    text = _text(token).lower()
+    text = phrases.text(token).lower()
     return token.pos_ in ("VERB", "AUX") and bool(re.search(r"war crimes?|crimes? against humanity|violation|terroris|massacre|barbaric", text))
 
 
