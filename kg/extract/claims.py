@@ -68,6 +68,8 @@ class _Reader:
     # --- per sentence ------------------------------------------------------------------------
 
     def sentence(self, n: int, sent: Span) -> None:
+        if len(sent) > phrases.MAX_SENTENCE_TOKENS:
+            return
         for token in sent:
             cue = _cues().get(token.lemma_.lower())
             if cue and token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token):

@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
+from kg.extract.phrases import MAX_SENTENCE_TOKENS
 from kg.extract.time import When, number, resolve
 from kg.model import Article, Event, Evidence
 
@@ -36,6 +37,8 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
     """Return the events of one parsed article, one per type and place (article level)."""
     mentions = []
     for sent in doc.sents:
+        if len(sent) > MAX_SENTENCE_TOKENS:
+            continue  # a run-on list or dump, not a report of events
         triggers = _triggers(sent)
         times = _times_by_trigger(sent, triggers, article)
         for token, (etype, cameo) in triggers.items():

@@ -7,6 +7,9 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
+# Longer "sentences" are run-on lists, tables or unpunctuated dumps, not statements: reading them
+# costs (cues x clause size) and yields noise, so the claim and event stages skip them.
+MAX_SENTENCE_TOKENS = 250
 CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis"}
 
 
