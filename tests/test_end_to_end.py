@@ -121,6 +121,6 @@ def test_a_100000_character_sentence_still_builds(tmp_path):
     text = " ".join(itertools.islice(itertools.cycle(words), 16000))[:100_000]
     (tmp_path / "long.txt").write_text(f"A very long sentence\n\n{text}.\n")
     done = subprocess.run([sys.executable, "-m", "kg", "build", str(tmp_path), "-o", str(tmp_path / "out"), "--no-cache"],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "out" / "kg.ttl").exists() or any((tmp_path / "out").glob("*.ttl"))
+    assert any((tmp_path / "out").glob("*.ttl"))
