@@ -82,6 +82,21 @@ def name_key(name: str) -> str:
     return " ".join(words)
 
 
+def expansion(short: str, short_type: str, candidates: list[tuple[str, str, str]]) -> str | None:
+    """Return the id of the one candidate (id, label, type) whose full name a short name stands for:
+    a surname ("Putin" -> "Vladimir Putin") or an acronym ("SOHR"). None when none or several fit:
+    an ambiguous short name is never merged."""
+    if short.isupper() and 2 <= len(short) <= 6:  # an acronym, never a surname
+        hits = [i for i, label, kind in candidates if kind in ACTOR_TYPES - {"Person", "CollectiveActor"} and len(label.split()) > 1
+                and "".join(w[0] for w in label.split() if w[:1].isupper()) == short]
+    elif len(short.split()) == 1 and short_type in ("Person", "Organization"):  # the model labels some surnames ORG
+        hits = [i for i, label, kind in candidates if kind == "Person" and len(label.split()) > 1
+                and name_key(label).endswith(" " + name_key(short))]
+    else:
+        return None
+    return hits[0] if len(hits) == 1 else None
+
+
 @cache
 def load_gazetteer(user_files: tuple[str, ...] = ()) -> Gazetteer:
     """Return the shipped gazetteer merged with the user's files (which win on equal ids)."""

@@ -177,10 +177,11 @@ def _days(e: Event) -> tuple[int, int] | None:
 
     values = []
     for v in (e.date, e.start, e.end):
-        try:
-            values.append(dt.date.fromisoformat(v).toordinal()) if v and len(v) == 10 else None
-        except ValueError:
-            pass
+        if v and len(v) == 10:  # only day-precise dates link reports; "2016-10" says too little
+            try:
+                values.append(dt.date.fromisoformat(v).toordinal())
+            except ValueError:
+                continue
     return (min(values), max(values)) if values else None
 
 

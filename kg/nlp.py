@@ -77,7 +77,8 @@ def line_breaks(doc: Doc) -> Doc:
         gap = prev.text if prev.is_space else prev.whitespace_
         if "\n" not in gap or token.is_space:
             continue
-        if not wrapped or gap.count("\n") > 1 or (prev.is_space and doc[token.i - 2].text in ".!?\"”" if token.i > 1 else True):
+        after_sentence_end = token.i < 2 or doc[token.i - 2].text[-1:] in ".!?\"”"
+        if not wrapped or gap.count("\n") > 1 or after_sentence_end:
             token.is_sent_start = True
     return doc
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.gazetteer import PLACE_TYPES, name_key
+from kg.gazetteer import expansion, name_key
 from kg.model import Entity
 
 
@@ -21,20 +21,13 @@ def resolve(entities: Iterable[Entity]) -> tuple[dict[str, Entity], dict[str, st
     for entity in entities:
         merged[entity.id] = union(merged[entity.id], entity) if entity.id in merged else entity
     mapping: dict[str, str] = {}
-    people = [e for e in merged.values() if e.type == "Person" and len(e.label.split()) > 1]
-    orgs = [e for e in merged.values() if e.type not in PLACE_TYPES | {"Person", "CollectiveActor"} and len(e.label.split()) > 1]
+    candidates = [(e.id, e.label, e.type) for e in merged.values()]
     for entity in sorted(merged.values(), key=lambda e: e.id):
         if entity.wikidata or ":" not in entity.id:
             continue  # gazetteer entities are already canonical
-        target = None
-        if entity.type == "Person" and len(entity.label.split()) == 1:
-            hits = [p for p in people if name_key(p.label).endswith(" " + name_key(entity.label))]
-            target = hits[0] if len(hits) == 1 else None
-        elif entity.label.isupper() and 2 <= len(entity.label) <= 6:
-            hits = [o for o in orgs if "".join(w[0] for w in o.label.split() if w[:1].isupper()) == entity.label]
-            target = hits[0] if len(hits) == 1 else None
-        if target is not None and target.id != entity.id:
-            mapping[entity.id] = target.id
+        target = expansion(entity.label, entity.type, candidates)
+        if target is not None and target != entity.id:
+            mapping[entity.id] = target
     mapping.update(_spelling_variants(merged, mapping))
     for source, target in mapping.items():
         merged[target] = union(merged[target], merged.pop(source))

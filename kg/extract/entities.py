@@ -22,7 +22,7 @@ from functools import cache
 from spacy.tokens import Doc, Span
 
 from kg.data import lines
-from kg.gazetteer import PLACE_TYPES, Entry, Gazetteer, geonames_city, name_key
+from kg.gazetteer import PLACE_TYPES, Entry, Gazetteer, expansion, geonames_city, name_key
 from kg.model import Entity, Mention
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
@@ -274,21 +274,13 @@ def _apply_metonymy(result: ArticleEntities, gaz: Gazetteer) -> None:
 
 def _merge_short_names(result: ArticleEntities) -> None:
     """Join surname-only persons and acronyms to the full name in the same article."""
-    people = [f for f in result.found.values() if f.type == "Person" and len(f.label.split()) > 1]
-    orgs = [f for f in result.found.values() if f.type not in PLACE_TYPES and f.type != "Person" and len(f.label.split()) > 1]
+    candidates = [(f.id, f.label, f.type) for f in result.found.values()]
     for short in list(result.found.values()):
         if short.entry is not None:
             continue
-        words = short.label.split()
-        target = None
-        if len(words) == 1 and (short.type == "Person" or short.id.startswith("org:")):
-            hits = [p for p in people if p.label.split()[-1] == words[0] or name_key(p.label).endswith(" " + name_key(words[0]))]
-            target = hits[0] if len(hits) == 1 else None
-        elif short.label.isupper() and 2 <= len(short.label) <= 6:
-            hits = [o for o in orgs if _initials(o.label) == short.label]
-            target = hits[0] if len(hits) == 1 else None
-        if target is not None and target.id != short.id:
-            _fold(result, short, target)
+        target = expansion(short.label, short.type, candidates)
+        if target is not None and target != short.id and target in result.found:
+            _fold(result, short, result.found[target])
 
 
 def _fold(result: ArticleEntities, source: Found, target: Found) -> None:
@@ -402,10 +394,6 @@ def _junk(ent: Span, body: str) -> bool:
         return True
     # a headline's capitalized words are not names unless the body uses them too
     return _headline_like(ent.sent) and _strip_det(ent).text not in body
-
-
-def _initials(label: str) -> str:
-    return "".join(w[0] for w in label.split() if w[:1].isupper())
 
 
 def _slug(text: str) -> str:

@@ -78,6 +78,7 @@ def _triggers(sent: Span) -> dict[Token, tuple[str, str]]:
 def _times_by_trigger(sent: Span, triggers: dict, article: Article) -> dict[int, list[tuple[When, str]]]:
     """Give each DATE/TIME expression to its nearest governing trigger, as (When, role)."""
     out: dict[int, list] = {}
+    future_tense = any(t.lower_ in ("will", "shall", "'ll") for t in sent)
     for ent in sent.ents:
         if ent.label_ not in ("DATE", "TIME"):
             continue
@@ -93,8 +94,7 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article) -> dict[int,
             owner = min(sharing, key=lambda t: (role != "date" and t.head != verb, abs(t.i - ent.root.i)), default=None)
         if owner is None:
             continue
-        future = any(t.lower_ in ("will", "would", "'ll") or t.tag_ == "MD" and t.lower_ in ("will", "shall") for t in sent)
-        future = future or any(w in ent.text.lower() for w in ("from now", "next", "tomorrow"))
+        future = future_tense or any(w in ent.text.lower() for w in ("from now", "next", "tomorrow"))
         when = resolve(ent.text, article.published, future or role == "end")  # "delayed until Thursday" looks ahead
         out.setdefault(owner.i, []).append((when, role, ent.text))
     return out

@@ -43,7 +43,9 @@ def resolve(text: str, published: str | None, future: bool = False) -> When | No
             return None
     for word, value in _words("month").items():
         m = re.search(rf"\b(?:(early|mid|late)[- ])?{word}\b(?:\s+(\d{{4}}))?", words)
-        if m and ((len(word) > 3 and word != "march") or m.group(1) or m.group(2)) and word != "may" or (m and word == "may" and m.group(1)):
+        # "may", "march" and three-letter abbreviations are ordinary words unless qualified ("mid-May", "March 2016")
+        plain_word = word in ("may", "march") or len(word) <= 3
+        if m and (not plain_word or m.group(1) or m.group(2)):
             if m.group(2):
                 return When(f"{m.group(2)}-{value:02d}", "month", text)
             if anchor is None:
