@@ -1,4 +1,4 @@
-"""Writing the graph to files: Turtle, TriG, N-Quads, GraphML, and the JSONL/CSV tables.
+"""Writing the graph to files: Turtle, TriG, N-Quads, JSON-LD, GraphML, GEXF, and the JSONL/CSV tables.
 
 Every file is written atomically (`kg.atomic`), and every writer sorts what it writes, so two
 builds of the same input give byte-identical files.
@@ -16,7 +16,7 @@ import networkx as nx
 
 from kg.atomic import atomic_write
 from kg.graph import KnowledgeGraph
-from kg.rdf import to_dataset, to_graph
+from kg.rdf import RDF_FORMATS, serialize, to_dataset
 
 LIST_SEPARATOR = "; "
 
@@ -25,9 +25,8 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str) -> list
     """Write every export of the graph into `out_dir` as `<name>.<ext>`; return the paths written."""
     out = Path(out_dir)
     ds = to_dataset(graph)
-    written = [
-        atomic_write(out / f"{name}.ttl", to_graph(ds).serialize(format="turtle").encode("utf-8")),
-        atomic_write(out / f"{name}.nq", _sorted_lines(ds.serialize(format="nquads"))),
+    written = [atomic_write(out / f"{name}.{ext}", serialize(ds, fmt)) for fmt, ext in RDF_FORMATS.items() if fmt != "ntriples"]
+    written += [
         atomic_write(out / f"{name}.graphml", graphml_bytes(graph.to_networkx())),
         atomic_write(out / f"{name}.gexf", gexf_bytes(graph)),
         atomic_write(out / f"{name}.entities.jsonl", jsonl_bytes(entity_rows(graph))),
@@ -169,13 +168,6 @@ def _flat(attrs: dict) -> dict:
             value = json.dumps(value, sort_keys=True, ensure_ascii=False)
         out[key] = value
     return out
-
-
-def _sorted_lines(text: str) -> bytes:
-    return ("\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n").encode("utf-8")
-
-
-# --- tables ------------------------------------------------------------------------------------
 
 
 def entity_rows(graph: KnowledgeGraph) -> list[dict]:

@@ -23,6 +23,7 @@ class KnowledgeGraph:
     claims: dict[str, Claim] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     pipeline: str = ""
+    provenance: dict[str, tuple[str, str]] = field(default_factory=dict)  # article id -> (pipeline, extracted)
 
     @classmethod
     def from_extractions(cls, extractions: Iterable[Extraction]) -> KnowledgeGraph:
@@ -33,6 +34,7 @@ class KnowledgeGraph:
         graph = cls(entities=entities, pipeline=extractions[0].pipeline if extractions else "")
         for x in extractions:
             graph.articles[x.article.id] = x.article
+            graph.provenance[x.article.id] = (x.pipeline, x.extracted)
             for claim in x.claims:
                 graph.claims[claim.id] = replace(claim, claimant=remap(claim.claimant), target=remap(claim.target) if claim.target else None)
         events = [replace(e, place=remap(e.place) if e.place else None, agents=tuple(sorted({remap(a) for a in e.agents})),

@@ -141,6 +141,7 @@ class Extraction:
     claims: tuple[Claim, ...] = ()
     events: tuple[Event, ...] = ()
     pipeline: str = ""  # model name and kg version that made it
+    extracted: str = ""  # when it was made (UTC, ISO 8601); a cached extraction keeps its time
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def to_json(self) -> dict:

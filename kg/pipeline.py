@@ -12,7 +12,8 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from kg.errors import UsageError
@@ -89,12 +90,21 @@ def _parse(articles: list[Article], name, options, gazetteer, version, bar, coun
     nlp = load_nlp(name, options.gazetteers)
     docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE, n_process=options.processes)
     for article, doc in zip(articles, docs):
-        extraction = extract(doc, article, gazetteer, version)
+        extraction = replace(extract(doc, article, gazetteer, version), extracted=_now())
         _cache_put(options.cache_dir, extraction, version)
         if counter is not None:
             counter["parsed"] = counter.get("parsed", 0) + 1
         bar.update(1)
         yield extraction
+
+
+def _now() -> str:
+    """The extraction time recorded in each article graph's provenance. Set SOURCE_DATE_EPOCH (the
+    reproducible-builds convention) to pin it, so two uncached builds give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _cache_path(cache_dir: Path, article: Article, version: str) -> Path:

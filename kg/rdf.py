@@ -10,12 +10,14 @@ Every IRI is computed from content, and no blank nodes are used, so serializatio
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import __version__
 from kg.graph import KnowledgeGraph
+from kg.gazetteer import PLACE_TYPES
 from kg.model import Claim, Entity, Event, Evidence
 
 KG = Namespace("https://w3id.org/kg/ontology#")
@@ -55,30 +57,56 @@ def to_dataset(graph: KnowledgeGraph) -> Dataset:
             g.add((a, SCHEMA.publisher, o))
             g.add((o, RDF.type, KG.MediaOutlet))
             g.add((o, RDFS.label, Literal(article.outlet)))
-        gi = article_graph_iri(article.id)
-        g.add((gi, PROV.wasDerivedFrom, a))
-        g.add((gi, PROV.wasGeneratedBy, Literal(f"kg {__version__}; {graph.pipeline}")))
+        _provenance(g, article, *graph.provenance.get(article.id, (graph.pipeline, "")))
     for a, b, evidence in graph.framing_candidates():
         default.add((entity_iri(a), KG.possiblySameAs, entity_iri(b)))
+    spans: dict[tuple[str, int, int], list[tuple[Entity, Mention]]] = {}
     for entity in graph.entities.values():
         for m in entity.mentions:
-            if m.document not in graph.articles:
-                continue
-            g = ds.graph(article_graph_iri(m.document))
-            mi = URIRef(f"{article_iri(m.document)}#char={m.start},{m.end}")
-            g.add((mi, RDF.type, KG.Mention))
-            g.add((mi, KG.denotes, entity_iri(entity.id)))
-            g.add((mi, NIF.anchorOf, Literal(m.text)))
-            g.add((mi, NIF.beginIndex, Literal(m.start)))
-            g.add((mi, NIF.endIndex, Literal(m.end)))
-            g.add((mi, NIF.referenceContext, article_iri(m.document)))
-            if m.role:
-                g.add((mi, KG.role, Literal(m.role)))
+            if m.document in graph.articles:
+                spans.setdefault((m.document, m.start, m.end), []).append((entity, m))
+    for (document, start, end), found in spans.items():
+        # A mention denotes one entity. Where a place's name stands for an actor ("Moscow has
+        # dismissed"), it denotes the actor and evokes the place.
+        found.sort(key=lambda em: (em[0].type in PLACE_TYPES, em[0].id))
+        g = ds.graph(article_graph_iri(document))
+        mi = URIRef(f"{article_iri(document)}#char={start},{end}")
+        g.add((mi, RDF.type, KG.Mention))
+        g.add((mi, KG.denotes, entity_iri(found[0][0].id)))
+        for other, _m in found[1:]:
+            g.add((mi, KG.evokes, entity_iri(other.id)))
+        g.add((mi, NIF.anchorOf, Literal(found[0][1].text)))
+        g.add((mi, NIF.beginIndex, Literal(start)))
+        g.add((mi, NIF.endIndex, Literal(end)))
+        g.add((mi, NIF.referenceContext, article_iri(document)))
+        for role in sorted({m.role for _e, m in found if m.role})[:1]:
+            g.add((mi, KG.role, Literal(role)))
     for claim in graph.claims.values():
         _claim(ds.graph(article_graph_iri(claim.evidence.document)), claim, graph)
     for event in graph.events.values():
         _event(ds, event)
     return ds
+
+
+def _provenance(g: Graph, article, pipeline: str, extracted: str) -> None:
+    """Describe a named graph: which article, file, outlet and date it comes from, when and by
+    which kg version and model it was extracted (an analyst's first question about any fact)."""
+    gi = article_graph_iri(article.id)
+    g.add((gi, RDF.type, KG.ArticleGraph))
+    g.add((gi, PROV.wasDerivedFrom, article_iri(article.id)))
+    g.add((gi, DCTERMS.source, Literal(article.source)))
+    if article.outlet:
+        g.add((gi, PROV.wasAttributedTo, outlet_iri(article.outlet)))
+    if article.published:
+        g.add((gi, DCTERMS.date, _date(article.published)))
+    if extracted:
+        g.add((gi, PROV.generatedAtTime, Literal(extracted, datatype=XSD.dateTime)))
+    parts = pipeline.split("/")
+    g.add((gi, KG.kgVersion, Literal(parts[0].removeprefix("kg-") if parts and parts[0].startswith("kg-") else __version__)))
+    if len(parts) > 1:
+        g.add((gi, KG.model, Literal(parts[1])))
+    if pipeline:
+        g.add((gi, KG.pipeline, Literal(pipeline)))
 
 
 def to_graph(ds: Dataset) -> Graph:
@@ -224,3 +252,77 @@ def _date(value: str) -> Literal:
 
 def _camel(name: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in re.split(r"[\s_\-/]+", name) if w)
+
+
+# --- serialization ------------------------------------------------------------------------------
+# rdflib builds the dataset; Oxigraph's serializers write it. rdflib's Turtle writer looks up a
+# prefix for every IRI through a structure that grows with the number of distinct namespaces,
+# which made it ~45% of a build on a large corpus; Oxigraph's writers are linear. Quads are sorted
+# first, so a file groups each subject's triples and two builds give the same bytes.
+
+RDF_FORMATS = {"turtle": "ttl", "trig": "trig", "nquads": "nq", "ntriples": "nt", "jsonld": "jsonld"}
+
+
+def serialize(ds: Dataset | Graph, fmt: str) -> bytes:
+    """Return `ds` in `fmt`: turtle or ntriples (all graphs merged), trig or nquads (one named graph
+    per article), jsonld (named graphs, compacted with kg's context)."""
+    import pyoxigraph as ox
+
+    if fmt == "jsonld":
+        return _jsonld(ds)
+    quads = sorted(set(_ox_quads(ds, named=fmt in ("trig", "nquads"))), key=_quad_key)
+    formats = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "ntriples": ox.RdfFormat.N_TRIPLES}
+    if fmt not in formats:
+        raise ValueError(f"unknown RDF format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
+    if fmt in ("turtle", "ntriples"):
+        quads = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in ("turtle", "trig") else None
+    return ox.serialize(quads, format=formats[fmt], prefixes=prefixes)
+
+
+def jsonld_context() -> dict:
+    """The JSON-LD context of kg's exports (also shipped as kg/ontology/context.jsonld)."""
+    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def _jsonld(ds: Dataset | Graph) -> bytes:
+    import json
+
+    data = json.loads(ds.serialize(format="json-ld", context=jsonld_context(), auto_compact=True))
+    return (json.dumps(_sorted_jsonld(data), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _sorted_jsonld(value):
+    """Sort JSON-LD node arrays by @id so the file is stable (rdflib's order follows its store)."""
+    if isinstance(value, dict):
+        return {k: _sorted_jsonld(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_jsonld(v) for v in value]
+        return sorted(items, key=_json_key)
+    return value
+
+
+def _json_key(value) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _ox_quads(ds: Dataset | Graph, named: bool):
+    import pyoxigraph as ox
+
+    term = lambda t: ox.NamedNode(str(t)) if isinstance(t, URIRef) else ox.Literal(
+        str(t), language=t.language) if t.language else ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
+    default = ox.DefaultGraph()
+    quads = ds.quads((None, None, None, None)) if isinstance(ds, Dataset) else ((s, p, o, None) for s, p, o in ds)
+    for s, p, o, g in quads:
+        graph = ox.NamedNode(str(g.identifier if isinstance(g, Graph) else g)) if named and g is not None else default
+        if named and g is not None and str(graph.value) == "urn:x-rdflib:default":
+            graph = default
+        yield ox.Quad(term(s), term(p), term(o), graph)
+
+
+def _quad_key(q) -> tuple:
+    import pyoxigraph as ox
+
+    return ("" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))

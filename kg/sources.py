@@ -297,8 +297,19 @@ def _manifest(directory: Path) -> dict[str, dict]:
         return {row["file"]: {k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(f) if row.get("file")}
 
 
+def _display_path(path: Path) -> str:
+    """How a file is named in messages and provenance: relative to the working directory when it
+    lies under it, the bundled sample relative to kg's package (so exports do not depend on where
+    kg is installed), else as given."""
+    resolved = path.resolve()
+    for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        if resolved.is_relative_to(base):
+            return str(resolved.relative_to(base))
+    return str(path)
+
+
 def _read(path: Path, row: dict | None, problems: list[Problem], max_bytes: int) -> Iterator[Article]:
-    source = str(path)
+    source = _display_path(path)
     size = path.stat().st_size
     if size > max_bytes:
         problems.append(Problem(source, f"file is {size:,} bytes, over the limit of {max_bytes:,} (raise it with --max-bytes)"))

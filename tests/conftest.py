@@ -56,3 +56,17 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{name} is required in CI but not installed (.ci/run installs it)")
     pytest.skip(f"{name} not installed")
+
+
+SHARED = ROOT.parent / "shared"
+
+
+def require_jena() -> list[str]:
+    """Return the command that runs Apache Jena's tools (../shared/tools/jena, which installs
+    Debian's libapache-jena-java on first use); skip visibly without it, fail when CI=true."""
+    tool = SHARED / "tools" / "jena"
+    if tool.is_file() and shutil.which("java"):
+        return [str(tool)]
+    if os.environ.get("CI") == "true":
+        pytest.fail("Apache Jena is required in CI: ../shared/tools/jena and java (.ci/run installs them)")
+    pytest.skip("Apache Jena not available (../shared/tools/jena or java missing)")

@@ -33,3 +33,118 @@ def test_every_exported_kg_term_is_declared(sample_graph, ontology):
 def test_every_declared_term_has_label_and_comment(ontology):
     for term in set(ontology.subjects(RDF.type, OWL.Class)) | set(ontology.subjects(RDF.type, OWL.ObjectProperty)) | set(ontology.subjects(RDF.type, OWL.DatatypeProperty)):
         assert (term, RDFS.label, None) in ontology and (term, RDFS.comment, None) in ontology, term
+
+
+# --- exports: valid, isomorphic, with provenance, SHACL-conformant --------------------------------
+
+import subprocess  # noqa: E402
+
+from rdflib import Dataset, Literal  # noqa: E402
+from rdflib.compare import isomorphic  # noqa: E402
+from rdflib.namespace import DCTERMS, PROV  # noqa: E402
+
+from conftest import require_jena  # noqa: E402
+from kg.export import write_exports  # noqa: E402
+from kg.rdf import KGR, jsonld_context  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def exported(sample_graph, tmp_path_factory):
+    out = tmp_path_factory.mktemp("rdf")
+    write_exports(sample_graph, out, "s")
+    return out
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    return Graph().parse(data=resources.files("kg.ontology").joinpath("shapes.ttl").read_text(), format="turtle")
+
+
+def _named_graphs(ds: Dataset) -> dict:
+    graphs = {}
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        name = str(g.identifier if hasattr(g, "identifier") else g)
+        graphs.setdefault("" if g is None or name == "urn:x-rdflib:default" else name, Graph()).add((s, p, o))
+    return graphs
+
+
+@pytest.mark.parametrize("ext,fmt", [("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")])
+def test_dataset_exports_round_trip_to_isomorphic_named_graphs(sample_graph, exported, ext, fmt):
+    original = _named_graphs(to_dataset(sample_graph))
+    parsed = _named_graphs(Dataset().parse(exported / f"s.{ext}", format=fmt))
+    assert set(parsed) == set(original) and len(original) == len(sample_graph.articles) + 1
+    for name, g in original.items():
+        assert isomorphic(parsed[name], g), name
+
+
+def test_turtle_export_round_trips_to_the_union_of_all_graphs(sample_graph, exported):
+    union = to_graph(to_dataset(sample_graph))
+    parsed = Graph().parse(exported / "s.ttl", format="turtle")
+    assert len(parsed) == len(union) > 1000 and isomorphic(parsed, union)
+
+
+def test_jsonld_export_is_compacted_with_kgs_shipped_context(exported):
+    import json
+
+    data = json.loads((exported / "s.jsonld").read_text())
+    assert data["@context"] == jsonld_context()
+    shipped = json.loads(resources.files("kg.ontology").joinpath("context.jsonld").read_text())
+    assert shipped["@context"] == jsonld_context()
+
+
+def test_every_article_graph_carries_its_provenance(sample_graph, exported):
+    ds = Dataset().parse(exported / "s.trig", format="trig")
+    for article in sample_graph.articles.values():
+        g = ds.graph(KGR[f"graph/{article.id}"])
+        gi = g.identifier
+        assert (gi, RDF.type, KG.ArticleGraph) in g
+        assert (gi, PROV.wasDerivedFrom, KGR[f"article/{article.id}"]) in g
+        assert (gi, DCTERMS.source, Literal(article.source)) in g and not article.source.startswith("/")
+        assert g.value(gi, KG.kgVersion) and "core_web_sm" in str(g.value(gi, KG.model))
+        assert (g.value(gi, DCTERMS.date) is not None) == bool(article.published)
+        assert (g.value(gi, PROV.wasAttributedTo) is not None) == bool(article.outlet)
+    # extraction time: set when an article is parsed, kept by the cache
+    assert {str(ds.graph(KGR[f"graph/{a}"]).value(KGR[f"graph/{a}"], PROV.generatedAtTime))[:2] for a in sample_graph.articles} == {"20"}
+
+
+def test_exports_conform_to_the_shacl_shapes(exported, shapes):
+    import pyshacl
+
+    data = Graph().parse(exported / "s.ttl", format="turtle")
+    conforms, _report, text = pyshacl.validate(data, shacl_graph=shapes)
+    assert conforms, text[:2000]
+
+
+def test_shapes_catch_a_claim_without_its_cue_or_with_two_stances(exported, shapes):
+    import pyshacl
+
+    data = Graph().parse(exported / "s.ttl", format="turtle")
+    claim = next(data.subjects(RDF.type, KG.Accusation))
+    data.remove((claim, KG.cue, None))
+    data.add((claim, KG.stance, KG.Denies))
+    data.add((claim, KG.stance, KG.Asserts))
+    conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes)
+    assert not conforms
+    paths = {str(o) for o in report.objects(None, URIRef("http://www.w3.org/ns/shacl#resultPath"))}
+    assert {str(KG.cue), str(KG.stance)} <= paths
+
+
+@pytest.mark.parametrize("ext", ["ttl", "trig", "nq", "jsonld"])
+def test_apache_jena_validates_every_rdf_export(exported, ext):
+    jena = require_jena()
+    # Debian's Jena 4.5 has no Jakarta JSON implementation for its JSON-LD 1.1 parser, so JSON-LD is
+    # checked with Jena's JSON-LD 1.0 parser; kg's JSON-LD uses only 1.0 features.
+    syntax = ["--syntax=jsonld10"] if ext == "jsonld" else []
+    run = subprocess.run([*jena, "riot", "--validate", *syntax, str(exported / f"s.{ext}")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "ERROR" not in run.stderr and "WARN" not in run.stderr, run.stderr[-2000:]
+    count = subprocess.run([*jena, "riot", "--count", *syntax, str(exported / f"s.{ext}")], capture_output=True, text=True, timeout=300)
+    expected = len(Graph().parse(exported / "s.ttl")) if ext == "ttl" else sum(1 for _ in Dataset().parse(exported / "s.nq", format="nquads").quads())
+    assert f"= {expected:,}" in count.stdout + count.stderr, count.stdout + count.stderr
+
+
+def test_jena_rejects_a_broken_file(tmp_path):
+    jena = require_jena()
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://e/a> <http://e/p> .\n")
+    assert subprocess.run([*jena, "riot", "--validate", str(bad)], capture_output=True, timeout=300).returncode != 0
