@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import KGError
+from kg.errors import KGError, UsageError
 
 FORMATS = click.Choice(["table", "jsonl", "csv"])
 
@@ -56,13 +56,13 @@ def _corpus_options(command):
     return command
 
 
-def _build(paths, model, gazetteers, no_cache, max_bytes, processes):
+def _build(paths, model, gazetteers, no_cache, max_bytes, processes, store=None):
     from kg.pipeline import Options, build_graph
 
     options = Options(model=model, gazetteers=tuple(gazetteers), max_bytes=max_bytes, processes=processes)
     if no_cache:
         options.cache_dir = None
-    result = build_graph(paths or None, options)
+    result = build_graph(paths or None, options, store=store)
     for problem in result.problems:
         click.echo(f"kg: {'skipped' if problem.skipped else 'warning'}: {problem}", err=True)
     return result
@@ -84,12 +84,16 @@ def cli():
 @_corpus_options
 @click.option("-o", "--out", "out_dir", default="exports", show_default=True, type=click.Path(), help="Directory for the exports.")
 @click.option("--name", help="Base name of the export files (default: the input's name, 'aleppo-2016' for the sample).")
+@click.option("--store", "store", type=click.Path(file_okay=False), help="Also add the articles to this kg store (an Oxigraph "
+              "database, created if missing); the exports then hold the store's whole graph.")
 @_fail_cleanly
-def build(paths, model, gazetteers, no_cache, max_bytes, processes, out_dir, name):
+def build(paths, model, gazetteers, no_cache, max_bytes, processes, out_dir, name, store):
     """Build the graph of PATHS (files, directories, globs; default: the bundled sample) into exports."""
     from kg.export import write_exports
 
-    result = _build(paths, model, gazetteers, no_cache, max_bytes, processes)
+    result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, store)
+    if result.store is not None:
+        click.echo(f"store {store}: {result.store}", err=True)
     name = name or (Path(paths[0]).resolve().stem if len(paths) == 1 and "*" not in paths[0] else "aleppo-2016" if not paths else "kg")
     written = write_exports(result.graph, out_dir, name)
     g = result.graph
@@ -117,7 +121,7 @@ def _table_command(name: str, rows_fn: str, columns: list[str], help_text: str):
 
 
 def _print_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
-    from kg.export import csv_text
+    from kg.export import csv_text, table_text
 
     if fmt == "jsonl":
         for row in rows:
@@ -125,20 +129,8 @@ def _print_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
     elif fmt == "csv":
         click.echo(csv_text(rows), nl=False)
     else:
-        click.echo(_table(rows, columns))
+        click.echo(table_text(rows, columns))
 
-
-def _table(rows: list[dict], columns: list[str]) -> str:
-    width = shutil.get_terminal_size((160, 20)).columns
-    cell = lambda v: "; ".join(map(str, v)) if isinstance(v, list) else "" if v is None else str(v)
-    cap = max(12, (width - 2 * len(columns)) // max(1, len(columns)))
-    widths = {c: min(cap, max([len(c)] + [len(cell(r.get(c))) for r in rows])) for c in columns}
-    fit = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip(), "  ".join("-" * widths[c] for c in columns)]
-    for r in rows:
-        lines.append("  ".join(fit(cell(r.get(c)), widths[c]).ljust(widths[c]) for c in columns).rstrip())
-    lines.append(f"({len(rows)} rows)")
-    return "\n".join(lines)
 
 
 _table_command("entities", "entity_rows", ["id", "label", "type", "parent", "mentions", "documents"],
@@ -177,6 +169,79 @@ def inspect(article, paths, max_bytes):
     for p in problems:
         click.echo(f"kg: skipped: {p}", err=True)
     raise UsageError(f"no article named '{article}' (give its file name, id or path)")
+
+
+@cli.command()
+@click.argument("store", type=click.Path(file_okay=False))
+@click.argument("articles", nargs=-1, required=True)
+@_fail_cleanly
+def remove(store, articles):
+    """Remove ARTICLES (name, id or source path) from the kg STORE: their named graphs are dropped
+    and the corpus-wide facts recomputed, as if they had never been added."""
+    from kg.store import Store
+
+    s = Store(store)
+    for ref in articles:
+        removed, report = s.remove(ref)
+        click.echo(f"removed {', '.join(a.name for a in removed)}; store {store}: {report}", err=True)
+
+
+@cli.command()
+@click.argument("args", nargs=-1)
+@click.option("--file", "query_file", type=click.Path(dir_okay=False), help="Read the query from a .rq file.")
+@click.option("--name", "query_name", help="Run a canned query of kg/queries (see --list).")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help='Bind a query variable to an RDF term: Russia, 2016-10-01, 42, <http://...>, kgr:entity/russia, "text"@en (repeatable).')
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples"]),
+              help="Output: table (default), SPARQL results json/xml/csv/tsv; turtle (default) or ntriples for CONSTRUCT/DESCRIBE.")
+@click.option("--list", "list_queries", is_flag=True, help="List the canned queries and their parameters.")
+@_fail_cleanly
+def query(args, query_file, query_name, params, fmt, list_queries):
+    """Run a SPARQL query over a kg store or export files.
+
+    \b
+    kg query 'SELECT ...' [SOURCES]...        inline query
+    kg query --file Q.rq [SOURCES]...         query from a file
+    kg query --name accusations [SOURCES]...  canned query (kg query --list)
+
+    SOURCES: a kg store directory, a directory of exports, or RDF files (default: exports/).
+    The default graph is the union of all graphs."""
+    from kg import sparql
+    from kg.rdf import PREFIXES
+
+    if list_queries:
+        for q in sparql.canned_queries().values():
+            click.echo(f"{q.name}: {q.title}")
+            for p, text in q.params.items():
+                click.echo(f"    --param {p}=...  {text}")
+        return
+    if (query_file is not None) + (query_name is not None) > 1:
+        raise UsageError("give one of --file and --name")
+    sources = list(args)
+    if query_name:
+        q = sparql.canned(query_name)
+        text = q.text
+        missing = [p for p in q.required if not any(x.split("=", 1)[0].strip().lstrip("?$") == p for x in params)]
+        if missing:
+            raise UsageError(f"query '{query_name}' needs --param {missing[0]}=... ({q.params[missing[0]]})")
+        unknown = [x.split("=", 1)[0] for x in params if x.split("=", 1)[0].strip().lstrip("?$") not in q.params]
+        if unknown:
+            raise UsageError(f"query '{query_name}' has no parameter '{unknown[0]}' (it takes: {', '.join(q.params) or 'none'})")
+    elif query_file:
+        try:
+            text = Path(query_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"{query_file}: cannot read the query ({e.__class__.__name__})") from None
+    elif sources:
+        text = sources.pop(0)
+    else:
+        raise UsageError("give a query: inline text, --file Q.rq or --name NAME (kg query --list)")
+    store = sparql.open_dataset(sources)
+    result = sparql.run(store, text, sparql.parse_params(params))
+    graph_result = sparql.kind(result) == "graph"
+    written = sparql.write(result, fmt or ("turtle" if graph_result else "table"), prefixes={k: str(v) for k, v in PREFIXES.items()})
+    sys.stdout.buffer.write(written.data)
+    sys.stdout.flush()
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -255,3 +256,24 @@ def csv_text(rows: list[dict]) -> str:
     for row in rows:
         writer.writerow({k: (LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v) for k, v in row.items()})
     return buf.getvalue()
+
+
+def table_text(rows: list[dict], columns: list[str]) -> str:
+    """Return rows as a text table that fits the terminal: narrow columns keep their width, the
+    widest ones are narrowed in turn, long cells end with an ellipsis."""
+    width = shutil.get_terminal_size((160, 20)).columns
+    cell = lambda v: "; ".join(map(str, v)) if isinstance(v, list) else "" if v is None else " ".join(str(v).split())
+    widths = {c: max([len(c)] + [len(cell(r.get(c))) for r in rows]) for c in columns}
+    room = max(width - 2 * (len(columns) - 1), 8 * len(columns))
+    while sum(widths.values()) > room:
+        widest = max(widths, key=lambda c: widths[c])
+        others = sorted((w for c, w in widths.items() if c != widest), reverse=True)
+        widths[widest] = max(8, min(widths[widest] - 1, max(others[0] if others else 8, widths[widest] - (sum(widths.values()) - room))))
+        if all(w <= 8 for w in widths.values()):
+            break
+    fit = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"
+    lines = ["  ".join(fit(c, widths[c]).ljust(widths[c]) for c in columns).rstrip(), "  ".join("-" * widths[c] for c in columns)]
+    for r in rows:
+        lines.append("  ".join(fit(cell(r.get(c)), widths[c]).ljust(widths[c]) for c in columns).rstrip())
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(lines)

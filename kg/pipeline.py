@@ -42,10 +42,12 @@ class BuildResult:
     graph: KnowledgeGraph
     problems: list[Problem]
     parsed: int = 0  # articles parsed in this run (the rest came from the cache)
+    store: object = None  # the kg.store.SyncReport, when built into a store
 
 
-def build_graph(paths: Iterable[str | Path] | None, options: Options | None = None) -> BuildResult:
-    """Return the knowledge graph of the articles under `paths` (the bundled sample if None)."""
+def build_graph(paths: Iterable[str | Path] | None, options: Options | None = None, store: str | Path | None = None) -> BuildResult:
+    """Return the knowledge graph of the articles under `paths` (the bundled sample if None).
+    With `store`, the articles are added to that kg store, and the graph is the store's whole graph."""
     options = options or Options()
     problems: list[Problem] = []
     paths = list(paths) if paths else [SAMPLE]
@@ -54,6 +56,11 @@ def build_graph(paths: Iterable[str | Path] | None, options: Options | None = No
     if not extractions:
         reasons = "; ".join(str(p) for p in problems[:3]) or "no input"
         raise UsageError(f"no articles could be read ({reasons})")
+    if store is not None:
+        from kg.store import Store
+
+        report = Store(store, create=True).add(extractions)
+        return BuildResult(report.graph, problems, counter["parsed"], report)
     return BuildResult(KnowledgeGraph.from_extractions(extractions), problems, counter["parsed"])
 
 

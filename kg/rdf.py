@@ -280,6 +280,17 @@ def serialize(ds: Dataset | Graph, fmt: str) -> bytes:
     return ox.serialize(quads, format=formats[fmt], prefixes=prefixes)
 
 
+def quads_by_graph(ds: Dataset) -> dict[str, list]:
+    """Return the dataset's quads as pyoxigraph Quads grouped by graph IRI ('' for the default
+    graph), each group sorted: what the store writes and hashes, graph by graph."""
+    import pyoxigraph as ox
+
+    out: dict[str, list] = {}
+    for q in sorted(set(_ox_quads(ds, named=True)), key=_quad_key):
+        out.setdefault("" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value, []).append(q)
+    return out
+
+
 def jsonld_context() -> dict:
     """The JSON-LD context of kg's exports (also shipped as kg/ontology/context.jsonld)."""
     return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
