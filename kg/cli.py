@@ -218,13 +218,14 @@ def query(args, query_file, query_name, params, fmt, list_queries):
     if (query_file is not None) + (query_name is not None) > 1:
         raise UsageError("give one of --file and --name")
     sources = list(args)
+    bindings = sparql.parse_params(params)
     if query_name:
         q = sparql.canned(query_name)
         text = q.text
-        missing = [p for p in q.required if not any(x.split("=", 1)[0].strip().lstrip("?$") == p for x in params)]
+        missing = [p for p in q.required if p not in bindings]
         if missing:
             raise UsageError(f"query '{query_name}' needs --param {missing[0]}=... ({q.params[missing[0]]})")
-        unknown = [x.split("=", 1)[0] for x in params if x.split("=", 1)[0].strip().lstrip("?$") not in q.params]
+        unknown = [p for p in bindings if p not in q.params]
         if unknown:
             raise UsageError(f"query '{query_name}' has no parameter '{unknown[0]}' (it takes: {', '.join(q.params) or 'none'})")
     elif query_file:
@@ -237,11 +238,44 @@ def query(args, query_file, query_name, params, fmt, list_queries):
     else:
         raise UsageError("give a query: inline text, --file Q.rq or --name NAME (kg query --list)")
     store = sparql.open_dataset(sources)
-    result = sparql.run(store, text, sparql.parse_params(params))
+    result = sparql.run(store, text, bindings)
     graph_result = sparql.kind(result) == "graph"
     written = sparql.write(result, fmt or ("turtle" if graph_result else "table"), prefixes={k: str(v) for k, v in PREFIXES.items()})
     sys.stdout.buffer.write(written.data)
     sys.stdout.flush()
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default).")
+@click.option("--port", default=7878, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a query may run before it is stopped (503).")
+@click.option("--max-results", default=10_000, show_default=True, type=int, help="Rows (or triples) per response; more are cut (X-KG-Truncated).")
+@click.option("--max-request-bytes", default=1_000_000, show_default=True, type=int, help="Largest request body (413 past it).")
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@_fail_cleanly
+def serve(sources, host, port, timeout, max_results, max_request_bytes, workers):
+    """Serve SOURCES (a kg store, a directory of exports or RDF files; default exports/) as a
+    read-only SPARQL 1.1 Protocol endpoint at http://HOST:PORT/sparql."""
+    from kg.server import Limits, make_server
+
+    if not sources:
+        sources = ("exports",)
+    limits = Limits(timeout=timeout, max_results=max_results, max_request_bytes=max_request_bytes,
+                    max_query_bytes=min(max_request_bytes, 100_000))
+    try:
+        server = make_server(list(sources), host, port, limits, workers)
+    except OSError as e:
+        raise UsageError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"kg serve: http://{bound_host}:{bound_port}/sparql (read-only; Ctrl-C stops)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @cli.command()

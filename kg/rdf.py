@@ -55,8 +55,8 @@ def to_dataset(graph: KnowledgeGraph) -> Dataset:
         if article.outlet:
             o = outlet_iri(article.outlet)
             g.add((a, SCHEMA.publisher, o))
-            g.add((o, RDF.type, KG.MediaOutlet))
-            g.add((o, RDFS.label, Literal(article.outlet)))
+            default.add((o, RDF.type, KG.MediaOutlet))  # corpus-wide: once, not once per article graph
+            default.add((o, RDFS.label, Literal(article.outlet)))
         _provenance(g, article, *graph.provenance.get(article.id, (graph.pipeline, "")))
     for a, b, evidence in graph.framing_candidates():
         default.add((entity_iri(a), KG.possiblySameAs, entity_iri(b)))
@@ -83,6 +83,8 @@ def to_dataset(graph: KnowledgeGraph) -> Dataset:
             g.add((mi, KG.role, Literal(role)))
     for claim in graph.claims.values():
         _claim(ds.graph(article_graph_iri(claim.evidence.document)), claim, graph)
+        if claim.charge_type:
+            _type_value(default, claim.charge_type, KG.ChargeType)
     for event in graph.events.values():
         _event(ds, event)
     return ds
@@ -191,10 +193,7 @@ def _claim(g: Graph, c: Claim, graph: KnowledgeGraph) -> None:
     if c.charge:
         g.add((s, KG.allegation, Literal(c.charge)))
     if c.charge_type:
-        value = KG[_camel(c.charge_type)]
-        g.add((s, KG.chargeType, value))
-        g.add((value, RDF.type, KG.ChargeType))
-        g.add((value, RDFS.label, Literal(c.charge_type)))
+        g.add((s, KG.chargeType, KG[_camel(c.charge_type)]))
     if c.cameo:
         g.add((s, KG.cameoCode, Literal(c.cameo)))
     if c.responds:
@@ -211,9 +210,7 @@ def _event(ds: Dataset, e: Event) -> None:
     s = KGR[f"event/{e.id}"]
     default = ds.default_graph
     default.add((s, RDF.type, SEM.Event))
-    default.add((s, SEM.eventType, KG[_camel(e.type)]))
-    default.add((KG[_camel(e.type)], RDF.type, KG.EventType))
-    default.add((KG[_camel(e.type)], RDFS.label, Literal(e.type)))
+    default.add((s, SEM.eventType, _type_value(default, e.type, KG.EventType)))
     default.add((s, RDFS.label, Literal(e.label)))
     if e.cameo:
         default.add((s, KG.cameoCode, Literal(e.cameo)))
@@ -238,6 +235,16 @@ def _event(ds: Dataset, e: Event) -> None:
     for ev in e.evidence:
         g = ds.graph(article_graph_iri(ev.document))
         g.add((s, KG.reportedIn, _evidence(g, ev)))
+
+
+def _type_value(default: Graph, name: str, cls: URIRef) -> URIRef:
+    """A value from kg's data files (a charge or event type): typed and labelled once, in the
+    default graph; "ceasefire-violation" (charges) and "ceasefire violation" (events) are one value
+    with one label."""
+    value = KG[_camel(name)]
+    default.add((value, RDF.type, cls))
+    default.add((value, RDFS.label, Literal(" ".join(re.split(r"[\s_\-]+", name)))))
+    return value
 
 
 def _date(value: str) -> Literal:

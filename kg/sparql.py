@@ -169,16 +169,17 @@ def _term(value: str, prefixes: dict[str, str], ox):
 # --- running -------------------------------------------------------------------------------------
 
 
-def run(store, query: str, params: dict | None = None, *, default_graph=None, named_graphs=None):
+def run(store, query: str, params: dict | None = None, *, default_graph=None, named_graphs=None, base_iri: str | None = None):
     """Run a query; return the Oxigraph result (solutions, boolean or triples).
-    Without `default_graph`, the default graph is the union of all graphs."""
+    Without `default_graph`, the default graph is the union of all graphs. Relative IRIs in the
+    query resolve against `base_iri` (the endpoint gives its own URL)."""
     import pyoxigraph as ox
 
-    substitutions = {ox.Variable(k): v for k, v in (params or {}).items()}
+    substitutions = {ox.Variable(k): v for k, v in (params or {}).items()} or None
     try:
         if default_graph is None:
-            return store.query(query, use_default_graph_as_union=named_graphs is None, named_graphs=named_graphs, substitutions=substitutions or None)
-        return store.query(query, default_graph=default_graph, named_graphs=named_graphs, substitutions=substitutions or None)
+            return store.query(query, base_iri=base_iri, use_default_graph_as_union=named_graphs is None, named_graphs=named_graphs, substitutions=substitutions)
+        return store.query(query, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs, substitutions=substitutions)
     except SyntaxError as e:
         raise UsageError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
     except RuntimeError as e:  # Oxigraph: a substituted variable is not in the SELECT clause, etc.

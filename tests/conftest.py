@@ -70,3 +70,21 @@ def require_jena() -> list[str]:
     if os.environ.get("CI") == "true":
         pytest.fail("Apache Jena is required in CI: ../shared/tools/jena and java (.ci/run installs them)")
     pytest.skip("Apache Jena not available (../shared/tools/jena or java missing)")
+
+
+@pytest.fixture(scope="session")
+def sample_extractions():
+    """The extractions of the bundled sample, parsed once per session (no cache)."""
+    from kg.pipeline import SAMPLE, Options, iter_extractions
+
+    return sorted(iter_extractions([SAMPLE], Options(cache_dir=None, progress=False), []), key=lambda x: x.article.name)
+
+
+@pytest.fixture(scope="session")
+def sample_exports(sample_graph, tmp_path_factory):
+    """A directory with the sample's exports (aleppo-2016.*), written once per session."""
+    from kg.export import write_exports
+
+    out = tmp_path_factory.mktemp("exports")
+    write_exports(sample_graph, out, "aleppo-2016")
+    return out

@@ -148,3 +148,14 @@ def test_jena_rejects_a_broken_file(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<http://e/a> <http://e/p> .\n")
     assert subprocess.run([*jena, "riot", "--validate", str(bad)], capture_output=True, timeout=300).returncode != 0
+
+
+def test_no_triple_is_repeated_across_graphs(sample_graph):
+    """Corpus-wide facts (outlets, charge and event types) live once in the default graph, so a
+    query over the union of all graphs never sees a fact twice."""
+    from collections import Counter
+
+    from kg.rdf import quads_by_graph
+
+    counts = Counter((str(q.subject), str(q.predicate), str(q.object)) for quads in quads_by_graph(to_dataset(sample_graph)).values() for q in quads)
+    assert [t for t, n in counts.items() if n > 1] == []

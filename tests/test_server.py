@@ -1,0 +1,331 @@
+"""`kg serve`: the SPARQL 1.1 Protocol, real clients, the W3C protocol tests, and its safety limits."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Namespace
+from rdflib.collection import Collection
+
+from conftest import DATA, require_jena, require_tool
+
+pytestmark = pytest.mark.model
+
+PROTOCOL = DATA / "sparql11-protocol"
+KG = "https://w3id.org/kg/ontology#"
+
+
+class Endpoint:
+    """A `kg serve` process on a free loopback port."""
+
+    def __init__(self, *args: str):
+        self.process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", "0", *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        match = re.search(r"http://([\d.]+):(\d+)/sparql", line)
+        if not match:
+            self.process.kill()
+            raise AssertionError(f"kg serve did not start: {line}{self.process.stderr.read()}")
+        self.host, self.port = match.group(1), int(match.group(2))
+        self.url = f"http://{self.host}:{self.port}/sparql"
+
+    def request(self, method: str, path: str = "/sparql", body: bytes | str | None = None, headers: dict | None = None, timeout: float = 60):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        conn.request(method, path, body=body.encode("utf-8") if isinstance(body, str) else body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        return response.status, dict(response.getheaders()), data
+
+    def get(self, query: str, accept: str | None = None, **params):
+        qs = urllib.parse.urlencode({"query": query, **params})
+        return self.request("GET", f"/sparql?{qs}", headers={"Accept": accept} if accept else {})
+
+    def close(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def endpoint(sample_exports):
+    e = Endpoint(str(sample_exports), "--timeout", "3", "--max-results", "50", "--workers", "2")
+    yield e
+    e.close()
+
+
+ACCUSERS = f"SELECT ?claim ?cue WHERE {{ ?claim a <{KG}Accusation> ; <{KG}cue> ?cue }} ORDER BY ?claim"
+
+
+# --- the protocol ---------------------------------------------------------------------------------
+
+
+def test_get_and_both_posts_answer_the_same(endpoint):
+    _, _, by_get = endpoint.get(ACCUSERS)
+    _, _, by_form = endpoint.request("POST", body=urllib.parse.urlencode({"query": ACCUSERS}), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, headers, direct = endpoint.request("POST", body=ACCUSERS, headers={"Content-Type": "application/sparql-query"})
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+    assert by_get == by_form == direct and len(json.loads(by_get)["results"]["bindings"]) >= 10
+
+
+@pytest.mark.parametrize("accept,media", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("text/html;q=0.9, text/csv;q=0.5", "text/csv"),
+    ("*/*", "application/sparql-results+json"),
+])
+def test_content_negotiation_for_results(endpoint, accept, media):
+    status, headers, _ = endpoint.get(ACCUSERS, accept)
+    assert status == 200 and headers["Content-Type"].split(";")[0] == media
+
+
+def test_graph_results_as_turtle_or_ntriples_and_406_otherwise(endpoint):
+    construct = f"CONSTRUCT {{ ?c <{KG}cue> ?q }} WHERE {{ ?c <{KG}cue> ?q }}"
+    status, headers, data = endpoint.get(construct, "text/turtle")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle") and len(Graph().parse(data=data, format="turtle")) > 0
+    status, headers, data = endpoint.get(construct, "application/n-triples")
+    assert status == 200 and data.decode().splitlines()[0].endswith(" .")
+    assert endpoint.get(construct, "application/sparql-results+json")[0] == 406
+    assert endpoint.get(ACCUSERS, "image/png")[0] == 406
+
+
+def test_dataset_parameters_select_graphs(endpoint, sample_graph):
+    article = sorted(sample_graph.articles)[0]
+    graph = f"https://w3id.org/kg/id/graph/{article}"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    n = lambda *a, **k: int(json.loads(endpoint.get(count, **k)[2])["results"]["bindings"][0]["n"]["value"])
+    everything, one = n(), n(**{"default-graph-uri": graph})
+    assert 0 < one < everything
+    status, _, data = endpoint.get("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", **{"named-graph-uri": graph})
+    assert status == 200 and [b["g"]["value"] for b in json.loads(data)["results"]["bindings"]] == [graph]
+
+
+# --- real clients ---------------------------------------------------------------------------------
+
+
+def test_sparqlwrapper_reads_select_and_construct(endpoint):
+    from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint.url)
+    client.setQuery(ACCUSERS)
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert len(rows) >= 10 and rows[0]["claim"]["type"] == "uri"
+    client.setQuery(f"CONSTRUCT {{ ?c <{KG}cue> ?q }} WHERE {{ ?c <{KG}cue> ?q }}")
+    client.setReturnFormat(TURTLE)
+    assert len(Graph().parse(data=client.query().convert(), format="turtle")) >= 10
+    client.setMethod("POST")
+    client.setQuery("ASK { ?s ?p ?o }")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+
+
+def test_roqet_reads_xml_results(endpoint):
+    roqet = require_tool("roqet")
+    query = f'SELECT ?claim ?cue WHERE {{ ?claim <{KG}cue> ?cue . FILTER(CONTAINS(?cue, "accus")) }}'
+    run = subprocess.run([roqet, "-p", endpoint.url, "-e", query], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"Query returned ([1-9]\d*) results", run.stderr), run.stderr
+    assert "row: [claim=uri<https://w3id.org/kg/id/claim/" in run.stdout
+
+
+def test_jena_rsparql_reads_results(endpoint, tmp_path):
+    jena = require_jena()
+    (tmp_path / "q.rq").write_text(ACCUSERS + " LIMIT 3")
+    run = subprocess.run([*jena, "rsparql", "--service", endpoint.url, "--query", str(tmp_path / "q.rq"), "--results", "CSV"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.strip().splitlines()
+    assert lines[0] == "claim,cue" and len(lines) == 4 and lines[1].startswith("https://w3id.org/kg/id/claim/")
+
+
+# --- the W3C SPARQL 1.1 Protocol tests ------------------------------------------------------------
+
+MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+HT = Namespace("http://www.w3.org/2011/http#")
+CNT = Namespace("http://www.w3.org/2011/content#")
+UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
+RDFS_LABEL = Namespace("http://www.w3.org/2000/01/rdf-schema#").label
+
+
+def _protocol_cases():
+    g = Graph().parse(PROTOCOL / "manifest.ttl", format="turtle")
+    manifest = next(g.subjects(MF.entries, None))
+    for test in Collection(g, g.value(manifest, MF.entries)):
+        requests = []
+        for r in Collection(g, g.value(g.value(test, MF.action), HT.requests)):
+            headers = {str(g.value(h, HT.fieldName)): str(g.value(h, HT.fieldValue)) for h in Collection(g, g.value(r, HT.headers))} if g.value(r, HT.headers) else {}
+            body = g.value(g.value(r, HT.body), CNT.chars) if g.value(r, HT.body) else None
+            response = g.value(r, HT.resp)
+            requests.append({
+                "method": str(g.value(r, HT.methodName)), "path": str(g.value(r, HT.absolutePath)), "headers": headers,
+                "body": None if body is None else str(body), "encoding": str(g.value(g.value(r, HT.body), CNT.characterEncoding) or "UTF-8") if body is not None else None,
+                "status": sorted(str(s).rsplit("StatusCode", 1)[-1] for s in g.objects(response, MF.expectedStatus)),
+                "format": str(g.value(response, MF.expectedFormat) or ""), "boolean": g.value(response, MF.expectedBoolean),
+            })
+        data = {str(g.value(d, RDFS_LABEL)): str(g.value(d, UT.graph)).rsplit("/", 1)[-1] for d in g.objects(test, UT.graphData)}
+        yield pytest.param(str(test).rsplit("#", 1)[-1], requests, data, id=str(test).rsplit("#", 1)[-1])
+
+
+CASES = list(_protocol_cases())
+
+
+@pytest.fixture(scope="module")
+def protocol_endpoint(tmp_path_factory):
+    """kg serve over the protocol tests' data: data1..3.nt as named graphs named by their labels."""
+    out = tmp_path_factory.mktemp("protocol") / "data.nq"
+    lines = []
+    for n in (1, 2, 3):
+        name = f"http://kasei.us/2009/09/sparql/data/data{n}.rdf"
+        for line in (PROTOCOL / f"data{n}.nt").read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                lines.append(line.rstrip().removesuffix(".").rstrip() + f" <{name}> .")
+    out.write_text("\n".join(lines) + "\n")
+    e = Endpoint(str(out), "--timeout", "10")
+    yield e
+    e.close()
+
+
+def test_the_protocol_manifest_has_its_34_cases():
+    assert len(CASES) == 34
+
+
+@pytest.mark.parametrize("name,requests,data", CASES)
+def test_w3c_protocol_case(protocol_endpoint, name, requests, data):
+    """Query cases pass as the manifest says; update cases are refused (4xx): the endpoint is read-only."""
+    before = protocol_endpoint.get("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")[2]
+    for i, r in enumerate(requests):
+        body = None if r["body"] is None else r["body"].encode(r["encoding"].lower().replace("utf-16", "utf-16-le"))
+        status, headers, data_out = protocol_endpoint.request(r["method"], r["path"], body, r["headers"])
+        is_update = "sparql-update" in r["headers"].get("content-type", "") or (r["body"] or "").startswith("update=") or "update=" in r["path"]
+        if is_update:
+            assert 400 <= status < 500, (name, status, data_out)
+            continue
+        if name.startswith("update_") and i > 0:
+            assert status == 200  # the check after the refused update still runs (its boolean would need the update)
+            continue
+        expected = r["status"]
+        assert f"{status // 100}xx" in expected, (name, status, data_out)
+        if r["format"] == "boolean":
+            assert isinstance(json.loads(data_out)["boolean"], bool), name
+            if r["boolean"] is not None:
+                assert json.loads(data_out)["boolean"] == r["boolean"].toPython(), name
+        elif r["format"] == "tabular":
+            assert headers["Content-Type"].startswith("application/sparql-results+json") and "bindings" in json.loads(data_out)["results"]
+        elif r["format"] == "RDF":
+            Graph().parse(data=data_out, format="turtle")
+    assert protocol_endpoint.get("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")[2] == before  # nothing was changed
+
+
+# --- safety (issue 9) ------------------------------------------------------------------------------
+
+NO_LEAKS = re.compile(r"Traceback|File \"|/(?:work|tmp|home|usr|root)/")
+
+
+@pytest.mark.parametrize("method,path,body,headers,status", [
+    ("GET", "/sparql?update=CLEAR%20ALL", None, {}, 403),
+    ("POST", "/sparql", "update=DROP%20ALL", {"Content-Type": "application/x-www-form-urlencoded"}, 403),
+    ("POST", "/sparql", "LOAD <file:///etc/passwd>", {"Content-Type": "application/sparql-update"}, 403),
+    ("POST", "/sparql", "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }", {"Content-Type": "application/sparql-query"}, 400),
+    ("PUT", "/sparql?graph=http://e/g", "<http://e/a> <http://e/b> <http://e/c> .", {"Content-Type": "text/turtle"}, 405),
+    ("DELETE", "/sparql?default", None, {}, 405),
+    ("GET", "/sparql", None, {}, 400),
+    ("GET", "/sparql?query=SELECT%20*%20%7B", None, {}, 400),
+    ("POST", "/sparql", "ASK {}", {"Content-Type": "text/plain"}, 415),
+    ("GET", "/etc/passwd", None, {}, 404),
+])
+def test_writes_and_malformed_requests_are_refused_without_leaks(endpoint, method, path, body, headers, status):
+    got, response_headers, data = endpoint.request(method, path, body, headers)
+    assert got == status, data
+    assert not NO_LEAKS.search(data.decode("utf-8", "replace")) and data.count(b"\n") == 1
+    assert endpoint.get("ASK { ?s ?p ?o }")[0] == 200  # and it keeps answering
+
+
+def test_service_calls_never_leave_the_endpoint(endpoint):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    status, _, data = endpoint.get(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
+    assert status == 403 and b"SERVICE" in data
+    with pytest.raises(socket.timeout):
+        listener.accept()  # nobody called
+    listener.close()
+
+
+def test_oversized_requests_are_refused(endpoint):
+    huge = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 200_000
+    assert endpoint.request("POST", body=huge, headers={"Content-Type": "application/sparql-query"})[0] == 413
+    status, _, _ = endpoint.request("POST", body=b"query=" + b"x" * 2_000_000, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 413
+    assert endpoint.get("ASK {}")[0] == 200
+
+
+def test_a_runaway_query_times_out_and_the_endpoint_recovers(endpoint):
+    started = time.monotonic()
+    status, _, data = endpoint.get("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    assert status == 503 and b"timed out" in data and time.monotonic() - started < 20
+    deadline = time.monotonic() + 60
+    while endpoint.get("ASK { ?s ?p ?o }")[0] != 200:  # the other worker answers at once; the killed one is replaced
+        assert time.monotonic() < deadline
+    for _ in range(4):
+        assert endpoint.get("ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_results_stop_at_the_cap(endpoint):
+    status, headers, data = endpoint.get("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert status == 200 and headers.get("X-KG-Truncated") == "true"
+    assert len(json.loads(data)["results"]["bindings"]) == 50
+
+
+def test_binds_loopback_unless_told(sample_exports):
+    from kg.server import make_server
+
+    server = make_server([str(sample_exports)], port=0, workers=1)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.server_close()
+
+
+def test_loopback_load_has_no_errors(endpoint):
+    """A bounded load test: 4 concurrent clients x 25 requests; prints throughput and latency percentiles."""
+    latencies, errors = [], []
+    query = f"SELECT ?c WHERE {{ ?c a <{KG}Accusation> }}"
+
+    def client():
+        for _ in range(25):
+            t = time.monotonic()
+            status = endpoint.get(query)[0]
+            latencies.append(time.monotonic() - t)
+            if status != 200:
+                errors.append(status)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    pct = lambda p: 1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))]
+    print(f"\nload: {len(latencies)} requests in {elapsed:.2f} s = {len(latencies) / elapsed:.0f} req/s; "
+          f"p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms; errors {len(errors)}")
+    assert not errors and len(latencies) == 100
