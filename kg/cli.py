@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -97,8 +96,8 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, out_dir, nam
     name = name or (Path(paths[0]).resolve().stem if len(paths) == 1 and "*" not in paths[0] else "aleppo-2016" if not paths else "kg")
     written = write_exports(result.graph, out_dir, name)
     g = result.graph
-    click.echo(f"built {len(g.articles)} articles: {len(g.entities)} entities, {len(g.claims)} claims "
-               f"({len(g.accusations())} accusations), {len(g.events)} events", err=True)
+    click.echo(f"built {len(g.articles)} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache): "
+               f"{len(g.entities)} entities, {len(g.claims)} claims ({len(g.accusations())} accusations), {len(g.events)} events", err=True)
     for path in written:
         click.echo(str(path))
     _exit_for(result)

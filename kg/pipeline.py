@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kg.errors import UsageError
@@ -42,6 +42,7 @@ class BuildResult:
     graph: KnowledgeGraph
     problems: list[Problem]
     parsed: int = 0  # articles parsed in this run (the rest came from the cache)
+    read: int = 0  # articles read from the inputs
     store: object = None  # the kg.store.SyncReport, when built into a store
 
 
@@ -60,8 +61,8 @@ def build_graph(paths: Iterable[str | Path] | None, options: Options | None = No
         from kg.store import Store
 
         report = Store(store, create=True).add(extractions)
-        return BuildResult(report.graph, problems, counter["parsed"], report)
-    return BuildResult(KnowledgeGraph.from_extractions(extractions), problems, counter["parsed"])
+        return BuildResult(report.graph, problems, counter["parsed"], len(extractions), report)
+    return BuildResult(KnowledgeGraph.from_extractions(extractions), problems, counter["parsed"], len(extractions))
 
 
 def iter_extractions(paths, options: Options, problems: list[Problem], counter: dict | None = None) -> Iterator[Extraction]:
@@ -110,8 +111,8 @@ def _now() -> str:
     reproducible-builds convention) to pin it, so two uncached builds give the same bytes."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc).isoformat().replace("+00:00", "Z")
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _cache_path(cache_dir: Path, article: Article, version: str) -> Path:

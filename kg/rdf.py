@@ -10,15 +10,14 @@ Every IRI is computed from content, and no blank nodes are used, so serializatio
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import __version__
-from kg.graph import KnowledgeGraph
 from kg.gazetteer import PLACE_TYPES
-from kg.model import Claim, Entity, Event, Evidence
+from kg.graph import KnowledgeGraph
+from kg.model import Claim, Entity, Event, Evidence, Mention
 
 KG = Namespace("https://w3id.org/kg/ontology#")
 KGR = Namespace("https://w3id.org/kg/id/")
@@ -163,8 +162,8 @@ def _entity(g: Graph, e: Entity, graph: KnowledgeGraph) -> None:
         g.add((s, KG.geonamesId, Literal(e.geonames)))
         g.add((s, SCHEMA.sameAs, URIRef(f"https://sws.geonames.org/{e.geonames}/")))
     if e.lat is not None and e.lon is not None:
-        g.add((s, GEO.lat, Literal(round(e.lat, 5), datatype=XSD.decimal)))
-        g.add((s, GEO.long, Literal(round(e.lon, 5), datatype=XSD.decimal)))
+        g.add((s, GEO.lat, Literal(f"{e.lat:.5f}", datatype=XSD.decimal)))  # a decimal's lexical form, not a float
+        g.add((s, GEO.long, Literal(f"{e.lon:.5f}", datatype=XSD.decimal)))
 
 
 def _evidence(g: Graph, ev: Evidence) -> URIRef:

@@ -308,6 +308,7 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
                 length = int(self.headers.get("Content-Length") or 0)
                 if length > limits.max_request_bytes:
                     self.close_connection = True
+                    self._discard(min(length, 64 * limits.max_request_bytes))  # so the client reads the 413, not a reset
                     raise Refused(413, f"request body is over {limits.max_request_bytes} bytes")
                 body = self.rfile.read(length) if length > 0 else b""
                 job = parse_request(method, self.path, self.headers, body, limits)
@@ -325,6 +326,17 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
             except Exception:  # noqa: BLE001 - never a traceback to the client
                 self._send(500, b"internal error\n", "text/plain; charset=utf-8", {})
             self.log_message('"%s %s" %s %.0f ms', method, urlsplit(self.path).path, self.status, 1000 * (time.monotonic() - started))
+
+        def _discard(self, length: int) -> None:
+            self.connection.settimeout(5)
+            try:
+                while length > 0:
+                    chunk = self.rfile.read(min(length, 65536))
+                    if not chunk:
+                        return
+                    length -= len(chunk)
+            except OSError:
+                return
 
         def _send(self, status: int, data: bytes, media: str, extra: dict) -> None:
             self.status = status

@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -145,9 +145,9 @@ def parse_params(pairs: Iterable[str], prefixes: dict[str, str] | None = None) -
 def _term(value: str, prefixes: dict[str, str], ox):
     if m := re.fullmatch(r"<([^<>\s]+)>", value):
         return ox.NamedNode(m.group(1))
-    if m := re.fullmatch(r'"(.*)"@([A-Za-z]+(?:-[A-Za-z0-9]+)*)', value, re.S):
+    if m := re.fullmatch(r'"(.*)"@([A-Za-z]+(?:-[A-Za-z0-9]+)*)', value, re.DOTALL):
         return ox.Literal(m.group(1), language=m.group(2))
-    if m := re.fullmatch(r'"(.*)"\^\^(\S+)', value, re.S):
+    if m := re.fullmatch(r'"(.*)"\^\^(\S+)', value, re.DOTALL):
         datatype = _term(m.group(2), prefixes, ox)
         if not isinstance(datatype, ox.NamedNode):
             raise UsageError(f"--param value {value!r}: unknown datatype {m.group(2)}")
@@ -361,4 +361,4 @@ def uses_service(query: str) -> bool:
     """Whether a query has a SERVICE clause (a federated call out of the endpoint). Comments,
     strings and IRIs are blanked first, so `"service"` or `<http://x/SERVICE>` do not count."""
     bare = _LEXICAL_NOISE.sub(" ", query)
-    return re.search(r"(?<![\w?$:])SERVICE(?![\w:\-])", bare, re.I) is not None
+    return re.search(r"(?<![\w?$:])SERVICE(?![\w:\-])", bare, re.IGNORECASE) is not None

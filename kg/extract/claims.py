@@ -33,7 +33,7 @@ from kg.data import lines
 from kg.extract import phrases
 from kg.extract.coref import Coref
 from kg.extract.entities import ArticleEntities, Found
-from kg.model import Article, Claim, Evidence
+from kg.model import Article, Claim
 
 PLACE_TYPES = {"City", "Region", "District", "Facility", "Place"}
 VICTIM_FAMILIES = {"civilians"}
@@ -458,11 +458,11 @@ class _Reader:
         if claim_id in self.claims or (target is not None and any(
                 c.claimant == claimant.id and c.target == target.id and c.charge == charge for c in self.claims.values())):
             return
-        if target is None and any(c.claimant == claimant.id and c.evidence.start == sent.start_char and c.cue == cue_text for c in self.claims.values()):
+        if target is None and any(c.claimant == claimant.id and c.evidence.start == phrases.evidence(self.article.id, sent).start and c.cue == cue_text for c in self.claims.values()):
             return
         self.claims[claim_id] = Claim(
             id=claim_id, claimant=claimant.id, claimant_text=claimant.text, content=content, cue=cue_text,
-            evidence=Evidence(self.article.id, sent.start_char, sent.end_char, sent.text.strip()),
+            evidence=phrases.evidence(self.article.id, sent),
             stance=stance, modality=modality, target=target.id if target else None, target_text=target.text if target else None,
             charge=charge, charge_type=ctype, cameo=cameo, responds=responds,
         )

@@ -22,9 +22,9 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
-from kg.extract.phrases import MAX_SENTENCE_TOKENS
+from kg.extract.phrases import MAX_SENTENCE_TOKENS, evidence
 from kg.extract.time import When, number, resolve
-from kg.model import Article, Event, Evidence
+from kg.model import Article, Event
 
 PLACE_TYPES = ("District", "Facility", "City", "Region", "Place", "Country")  # most specific first
 CONFLICT_TYPES = {"ceasefire", "airstrike", "shelling", "clash", "offensive", "capture", "attack", "evacuation", "humanitarian corridor", "siege", "deployment", "casualty report"}
@@ -145,7 +145,7 @@ def _mention(token: Token, etype: str, cameo: str, sent: Span, times, article: A
     return {
         "type": etype, "cameo": cameo or None, "trigger": token.text, "place": place, "date": date, "start": start, "end": end,
         "time_text": time_text, "agents": agents, "targets": targets, "killed": killed, "wounded": wounded, "victims": victims,
-        "evidence": Evidence(article.id, sent.start_char, sent.end_char, sent.text.strip()), "at": token.i,
+        "evidence": evidence(article.id, sent), "at": token.i,
     }
 
 

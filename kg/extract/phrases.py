@@ -81,3 +81,14 @@ def quote_spans(doc: Doc) -> list[tuple[int, int, str]]:
     for m in re.finditer(r"[“\"]([^“”\"\n]{12,})[”\"]", doc.text):
         spans.append((m.start(), m.end(), m.group(1).strip()))
     return spans
+
+
+def evidence(article_id: str, sent: Span):
+    """The Evidence of a sentence: its text without surrounding whitespace, and the offsets of
+    exactly that text, so `article.text[start:end] == sentence` always holds."""
+    from kg.model import Evidence
+
+    text = sent.text
+    start = sent.start_char + len(text) - len(text.lstrip())
+    stripped = text.strip()
+    return Evidence(article_id, start, start + len(stripped), stripped)
