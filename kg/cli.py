@@ -93,7 +93,7 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, out_dir, nam
     result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, store)
     if result.store is not None:
         click.echo(f"store {store}: {result.store}", err=True)
-    name = name or (Path(paths[0]).resolve().stem if len(paths) == 1 and "*" not in paths[0] else "aleppo-2016" if not paths else "kg")
+    name = name or _export_name(paths)
     written = write_exports(result.graph, out_dir, name)
     g = result.graph
     click.echo(f"built {len(g.articles)} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache): "
@@ -101,6 +101,31 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, out_dir, nam
     for path in written:
         click.echo(str(path))
     _exit_for(result)
+
+
+@cli.command("export")
+@_corpus_options
+@click.option("--view", "view_name", type=click.Choice(["actors", "full"]), default="actors", show_default=True,
+              help="actors: actors and places with accusation, co-participation and possibly-same-as edges; full: everything.")
+@click.option("--format", "formats", type=click.Choice(["graphml", "gexf", "cyjs", "html", "csv"]), multiple=True,
+              help="Format (repeatable; default: all of them).")
+@click.option("-o", "--out", "out_dir", default="exports", show_default=True, type=click.Path(file_okay=False), help="Directory to write into.")
+@click.option("--name", help="Base name of the files (default: as kg build names them).")
+@_fail_cleanly
+def export_command(paths, model, gazetteers, no_cache, max_bytes, processes, view_name, formats, out_dir, name):
+    """Export a view of the graph of PATHS for graph visualisers (Gephi, Cytoscape, yEd, a browser)."""
+    from kg.export import GRAPH_FORMATS, write_view
+
+    result = _build(paths, model, gazetteers, no_cache, max_bytes, processes)
+    name = name or _export_name(paths)
+    stem = name if view_name == "full" else f"{name}.{view_name}"
+    for path in write_view(result.graph, view_name, formats or GRAPH_FORMATS, out_dir, stem):
+        click.echo(str(path))
+    _exit_for(result)
+
+
+def _export_name(paths) -> str:
+    return Path(paths[0]).resolve().stem if len(paths) == 1 and "*" not in paths[0] else "aleppo-2016" if not paths else "kg"
 
 
 def _table_command(name: str, rows_fn: str, columns: list[str], help_text: str):

@@ -1,4 +1,5 @@
-"""Writing the graph to files: Turtle, TriG, N-Quads, JSON-LD, GraphML, GEXF, and the JSONL/CSV tables.
+"""Writing the graph to files: RDF (Turtle, TriG, N-Quads, JSON-LD), graph views for visualisers
+(GraphML, GEXF, Cytoscape JSON, CSV, the HTML viewer), and the JSONL/CSV tables.
 
 Every file is written atomically (`kg.atomic`), and every writer sorts what it writes, so two
 builds of the same input give byte-identical files.
@@ -18,18 +19,20 @@ import networkx as nx
 from kg.atomic import atomic_write
 from kg.graph import KnowledgeGraph
 from kg.rdf import RDF_FORMATS, serialize, to_dataset
-
-LIST_SEPARATOR = "; "
+from kg.views import LIST_SEPARATOR
 
 
 def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str) -> list[Path]:
-    """Write every export of the graph into `out_dir` as `<name>.<ext>`; return the paths written."""
+    """Write every export of the graph into `out_dir` as `<name>.<ext>`; return the paths written.
+    The full view goes to `<name>.graphml|gexf|cyjs`, the actors view to `<name>.actors.*` and the
+    HTML viewer `<name>.html`."""
     out = Path(out_dir)
     ds = to_dataset(graph)
     written = [atomic_write(out / f"{name}.{ext}", serialize(ds, fmt)) for fmt, ext in RDF_FORMATS.items() if fmt != "ntriples"]
+    for view_name, stem in (("full", name), ("actors", f"{name}.actors")):
+        written += write_view(graph, view_name, ("graphml", "gexf", "cyjs", "csv"), out, stem)
+    written += write_view(graph, "actors", ("html",), out, name)
     written += [
-        atomic_write(out / f"{name}.graphml", graphml_bytes(graph.to_networkx())),
-        atomic_write(out / f"{name}.gexf", gexf_bytes(graph)),
         atomic_write(out / f"{name}.entities.jsonl", jsonl_bytes(entity_rows(graph))),
         atomic_write(out / f"{name}.accusations.jsonl", jsonl_bytes(accusation_rows(graph))),
         atomic_write(out / f"{name}.claims.jsonl", jsonl_bytes(claim_rows(graph))),
@@ -38,17 +41,118 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str) -> list
     return written
 
 
+GRAPH_FORMATS = ("graphml", "gexf", "cyjs", "html", "csv")
+
+
+def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Path, stem: str) -> list[Path]:
+    """Write one view of the graph in each format as `<stem>.<ext>` (csv: `<stem>.nodes.csv` and
+    `<stem>.edges.csv`, in Gephi's spreadsheet-import columns); return the paths written."""
+    from kg.views import view
+
+    g = view(graph, view_name)
+    out = Path(out_dir)
+    written = []
+    for fmt in formats:
+        if fmt == "graphml":
+            written.append(atomic_write(out / f"{stem}.graphml", graphml_bytes(g)))
+        elif fmt == "gexf":
+            written.append(atomic_write(out / f"{stem}.gexf", gexf_bytes(g, _spells(graph, g))))
+        elif fmt == "cyjs":
+            written.append(atomic_write(out / f"{stem}.cyjs", cyjs_bytes(g)))
+        elif fmt == "html":
+            from kg.viewer import html_bytes
+
+            written.append(atomic_write(out / f"{stem}.html", html_bytes(g, view_name)))
+        elif fmt == "csv":
+            nodes, edges = csv_tables(g)
+            written += [atomic_write(out / f"{stem}.nodes.csv", nodes), atomic_write(out / f"{stem}.edges.csv", edges)]
+        else:
+            raise ValueError(f"unknown graph format {fmt!r}; use one of {', '.join(GRAPH_FORMATS)}")
+    return written
+
+
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+
+
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
-    """Return GraphML with every attribute a scalar (lists joined by '; '), None dropped, sorted."""
-    flat = nx.MultiDiGraph()
-    flat.graph["name"] = g.graph.get("name", "kg")
-    for node in sorted(g.nodes):
-        flat.add_node(node, **_flat(g.nodes[node]))
-    for u, v, k, data in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
-        flat.add_edge(u, v, key=k, **_flat(data))
-    buf = io.BytesIO()
-    nx.write_graphml(flat, buf, encoding="utf-8", prettyprint=True, named_key_ids=True, edge_id_from_attribute=None)
-    return buf.getvalue()
+    """Return a flat view as GraphML 1.1 (schema-valid): typed keys (string, int, double, boolean)
+    declared once per domain, no defaults, a label on every node and edge, unique NMTOKEN ids
+    (kg's own id, which may hold '@' or spaces, is kept in `kg_id`).
+
+    Written with lxml rather than networkx, whose writer gives a node and an edge attribute of the
+    same name the same key id (invalid) and types Python ints as `long`."""
+    import re
+
+    from lxml import etree
+
+    ids: dict[str, str] = {}
+    for node in g.nodes:
+        safe = re.sub(r"[^\w.:\-]", "_", node) or "_"
+        while safe in ids.values():
+            safe += "_"
+        ids[node] = safe
+    node_data = [(n, {"kg_id": n, **d}) for n, d in g.nodes(data=True)]
+    edge_data = [(u, v, d) for u, v, d in g.edges(data=True)]
+    E = lambda tag, **attrs: etree.Element(f"{{{GRAPHML_NS}}}{tag}", {k.replace("_", "."): str(v) for k, v in attrs.items()})
+    root = etree.Element(f"{{{GRAPHML_NS}}}graphml", nsmap={None: GRAPHML_NS})
+    keys = {}
+    for domain, items in (("node", (d for _, d in node_data)), ("edge", (d for *_, d in edge_data))):
+        for name, kind in _value_types(items, {"integer": "int"}).items():
+            keys[(domain, name)] = key_id = f"{domain[0]}_{name}"
+            root.append(E("key", id=key_id, **{"for": domain, "attr_name": name, "attr_type": kind}))
+    graph_el = E("graph", id="G", edgedefault="directed")
+    root.append(graph_el)
+
+    def add_data(el, domain: str, data: dict) -> None:
+        for name, value in data.items():
+            d = etree.SubElement(el, f"{{{GRAPHML_NS}}}data", key=keys[(domain, name)])
+            d.text = str(value).lower() if isinstance(value, bool) else str(value)
+
+    for node, data in node_data:
+        el = E("node", id=ids[node])
+        add_data(el, "node", data)
+        graph_el.append(el)
+    for n, (u, v, data) in enumerate(edge_data):
+        el = E("edge", id=f"e{n}", source=ids[u], target=ids[v])
+        add_data(el, "edge", data)
+        graph_el.append(el)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _value_types(items, names: dict[str, str] | None = None) -> dict[str, str]:
+    """Return each attribute's type over all items (boolean, integer, double, string); mixed
+    types fall back to string. `names` renames types for a format (GraphML says int)."""
+    kinds: dict[str, str] = {}
+    for data in items:
+        for key, value in data.items():
+            kind = "boolean" if isinstance(value, bool) else "integer" if isinstance(value, int) else "double" if isinstance(value, float) else "string"
+            if kinds.get(key, kind) != kind:
+                kind = "string"
+            kinds[key] = kind
+    names = names or {}
+    return {k: names.get(v, v) for k, v in sorted(kinds.items())}
+
+
+def cyjs_bytes(g: nx.MultiDiGraph) -> bytes:
+    """Return a flat view as Cytoscape.js JSON (`elements` with `data`), which Cytoscape desktop
+    imports as "Network from file" and cytoscape.js loads as is."""
+    nodes = [{"data": {"id": n, **g.nodes[n]}} for n in g.nodes]
+    edges = [{"data": {"id": f"e{i}", "source": u, "target": v, "key": str(k), **data}}
+             for i, (u, v, k, data) in enumerate(g.edges(keys=True, data=True))]
+    doc = {"format_version": "1.0", "generated_by": "kg", "target_cytoscapejs_version": "~3.0",
+           "data": {"name": g.graph.get("name", "kg")}, "elements": {"nodes": nodes, "edges": edges}}
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def csv_tables(g: nx.MultiDiGraph) -> tuple[bytes, bytes]:
+    """Return (nodes, edges) CSV of a flat view with Gephi's import columns first (Id, Label;
+    Source, Target, Type, Label, Weight), then every attribute."""
+    node_keys = sorted({k for _, d in g.nodes(data=True) for k in d} - {"label"})
+    edge_keys = sorted({k for *_, d in g.edges(data=True) for k in d} - {"label", "weight"})
+    nodes = [{"Id": n, "Label": d.get("label", n), **{k: d.get(k) for k in node_keys}} for n, d in g.nodes(data=True)]
+    edges = [{"Source": u, "Target": v, "Type": "Directed", "Label": d.get("label", k), "Weight": d.get("weight", 1), **{x: d.get(x) for x in edge_keys}}
+             for u, v, k, d in g.edges(keys=True, data=True)]
+    return csv_text(nodes).encode("utf-8"), csv_text(edges).encode("utf-8")
 
 
 # Colours by node type (viz:color in GEXF): actors warm, places green, events blue, text grey.
@@ -63,31 +167,33 @@ EVENT_COLOR = (33, 113, 181)
 GEXF_NS = "http://www.gexf.net/1.2draft"
 
 
-def gexf_bytes(graph: KnowledgeGraph) -> bytes:
-    """Return the graph as GEXF 1.2draft (schema-valid): typed attributes, viz colours by type,
+def node_color(data: dict) -> tuple[int, int, int]:
+    return EVENT_COLOR if data.get("kind") == "event" else TYPE_COLORS.get(data.get("type"), (140, 140, 140))
+
+
+def gexf_bytes(g: nx.MultiDiGraph, spells: dict[str, list[tuple[str, str]]]) -> bytes:
+    """Return a flat view as GEXF 1.2draft (schema-valid): typed attributes, viz colours by type,
     sizes by degree, and spells from article and event dates so Gephi's timeline can play them."""
     import math
 
     from lxml import etree
 
-    g = graph.to_networkx()
-    spells = _spells(graph, g)
     E = lambda tag, **attrs: etree.Element(f"{{{GEXF_NS}}}{tag}", {k: str(v) for k, v in attrs.items()})
     root = etree.Element(f"{{{GEXF_NS}}}gexf", nsmap={None: GEXF_NS}, version="1.2")
     meta = etree.SubElement(root, f"{{{GEXF_NS}}}meta")
     etree.SubElement(meta, f"{{{GEXF_NS}}}creator").text = "kg"
-    etree.SubElement(meta, f"{{{GEXF_NS}}}description").text = "Actors, places, events, claims and articles; accusations as edges accuser -> accused."
+    etree.SubElement(meta, f"{{{GEXF_NS}}}description").text = f"{g.graph.get('name', 'kg')}: accusations as edges accuser -> accused."
     graph_el = E("graph", defaultedgetype="directed", mode="dynamic", timeformat="date")
     root.append(graph_el)
-    node_keys, edge_keys = _gexf_keys(g.nodes(data=True)), _gexf_keys((d for *_, d in g.edges(data=True)))
+    node_keys, edge_keys = _value_types(d for _, d in g.nodes(data=True)), _value_types(d for *_, d in g.edges(data=True))
     for cls, keys in (("node", node_keys), ("edge", edge_keys)):
         attrs = E("attributes", **{"class": cls, "mode": "static"})
         for key, kind in keys.items():
             attrs.append(E("attribute", id=key, title=key, type=kind))
         graph_el.append(attrs)
     nodes = E("nodes")
-    for node in sorted(g.nodes):
-        data = _flat(g.nodes[node])
+    for node in g.nodes:
+        data = g.nodes[node]
         el = E("node", id=node, label=data.get("label", node))
         _attvalues(el, data, node_keys, E)
         if spells.get(node):
@@ -95,32 +201,21 @@ def gexf_bytes(graph: KnowledgeGraph) -> bytes:
             for start, end in spells[node]:
                 box.append(E("spell", start=start, end=end))
             el.append(box)
-        r, gr, b = EVENT_COLOR if data.get("kind") == "event" else TYPE_COLORS.get(data.get("type"), (140, 140, 140))
+        r, gr, b = node_color(data)
         # the 1.2draft schema declares color and size in the GEXF namespace (Gephi reads them by local name)
         el.append(E("color", r=r, g=gr, b=b))
         el.append(E("size", value=f"{4 + 3 * math.sqrt(g.degree(node)):.2f}"))
         nodes.append(el)
     graph_el.append(nodes)
     edges = E("edges")
-    for n, (u, v, k, data) in enumerate(sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))):
-        data = _flat(data)
+    for n, (u, v, k, data) in enumerate(g.edges(keys=True, data=True)):
         el = E("edge", id=f"e{n}", source=u, target=v, label=data.get("label", k))
+        if isinstance(data.get("weight"), (int, float)):
+            el.set("weight", str(float(data["weight"])))
         _attvalues(el, data, edge_keys, E)
         edges.append(el)
     graph_el.append(edges)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
-def _gexf_keys(items) -> dict[str, str]:
-    kinds: dict[str, str] = {}
-    for item in items:
-        data = item[1] if isinstance(item, tuple) else item
-        for key, value in _flat(data).items():
-            kind = "boolean" if isinstance(value, bool) else "integer" if isinstance(value, int) else "double" if isinstance(value, float) else "string"
-            if kinds.get(key, kind) != kind:
-                kind = "string"
-            kinds[key] = kind
-    return dict(sorted(kinds.items()))
 
 
 def _attvalues(el, data: dict, keys: dict, E) -> None:
@@ -156,19 +251,6 @@ def _spells(graph: KnowledgeGraph, g) -> dict[str, list[tuple[str, str]]]:
             if day(published):
                 out.setdefault(e.id, set()).add((published, published))
     return {k: sorted(v) for k, v in out.items() if k in g}
-
-
-def _flat(attrs: dict) -> dict:
-    out = {}
-    for key, value in sorted(attrs.items()):
-        if value is None or value == [] or value == {}:
-            continue
-        if isinstance(value, (list, tuple, set)):
-            value = LIST_SEPARATOR.join(str(v) for v in value)
-        elif isinstance(value, dict):
-            value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-        out[key] = value
-    return out
 
 
 def entity_rows(graph: KnowledgeGraph) -> list[dict]:

@@ -91,7 +91,7 @@ class KnowledgeGraph:
         for e in self.entities.values():
             g.add_node(e.id, kind="place" if e.lat is not None or e.type in PLACE_KINDS else "actor", type=e.type, label=e.label,
                        aliases=list(e.aliases), roles=list(e.roles), documents=self.documents_of(e), mentions=len(e.mentions),
-                       parent=e.parent, located_in=e.located_in, labels_by_outlet=self.labels_by_outlet(e), family=e.family,
+                       part_of=e.parent, located_in=e.located_in, labels_by_outlet=self.labels_by_outlet(e), family=e.family,
                        geonames=e.geonames, lat=e.lat, lon=e.lon, wikidata=e.wikidata, cameo=e.cameo)
         for e in self.entities.values():
             if e.parent and e.parent in self.entities:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from kg.export import GEXF_NS, gexf_bytes
+from kg.export import GEXF_NS, _spells, gexf_bytes
+from kg.views import view
 
 pytestmark = pytest.mark.model
 SCHEMA = Path(__file__).parent / "data" / "gexf-1.2draft" / "gexf.xsd"
@@ -15,7 +16,8 @@ SCHEMA = Path(__file__).parent / "data" / "gexf-1.2draft" / "gexf.xsd"
 
 @pytest.fixture(scope="module")
 def gexf(sample_graph):
-    return etree.fromstring(gexf_bytes(sample_graph))
+    g = view(sample_graph, "full")
+    return etree.fromstring(gexf_bytes(g, _spells(sample_graph, g)))
 
 
 def test_gexf_is_schema_valid(gexf):

@@ -1,0 +1,114 @@
+"""The graph as visualisers see it: two views of a KnowledgeGraph as networkx graphs, flat and typed.
+
+- `actors`: actors and places only. Accusation edges accuser -> accused, one per pair and stance,
+  weighted by the number of distinct accusations, with charges, outlets, dates and the sentences
+  as attributes; co-participation edges between the participants of the same events (and the
+  event's place); `possiblySameAs` candidates between the labels outlets use for one group.
+- `full`: actors, places, events, claims, articles and outlets with typed edges
+  (`KnowledgeGraph.to_networkx`).
+
+Every node and edge has a `label`; every attribute value is a scalar (lists joined with "; ",
+dicts as JSON), so GraphML, GEXF, CSV and Cytoscape JSON all carry the same fields.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import networkx as nx
+
+from kg.graph import PLACE_KINDS, KnowledgeGraph
+
+VIEWS = ("actors", "full")
+LIST_SEPARATOR = "; "
+
+
+def view(graph: KnowledgeGraph, name: str) -> nx.MultiDiGraph:
+    """Return the named view, attributes flattened to scalars, nodes and edges in sorted order."""
+    if name == "full":
+        g = graph.to_networkx()
+    elif name == "actors":
+        g = actors_view(graph)
+    else:
+        raise ValueError(f"unknown view {name!r}; use one of {', '.join(VIEWS)}")
+    return flatten(g)
+
+
+def actors_view(graph: KnowledgeGraph) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph(name="kg actors")
+    edges: dict[tuple[str, str, str], dict] = {}
+
+    def edge(u: str, v: str, relation: str) -> dict:
+        return edges.setdefault((u, v, relation), {"ids": set(), "charges": set(), "charge_types": set(), "outlets": set(),
+                                                  "dates": set(), "documents": set(), "sentences": set(), "events": set()})
+
+    for c in graph.accusations():
+        if c.claimant not in graph.entities or c.target not in graph.entities:
+            continue
+        article = graph.articles[c.evidence.document]
+        e = edge(c.claimant, c.target, "denies" if c.stance == "denies" else "accuses")
+        e["ids"].add(c.id)
+        e["charges"].add(c.charge or c.cue)
+        if c.charge_type:
+            e["charge_types"].add(c.charge_type)
+        e["outlets"].add(article.outlet or f"unknown outlet ({article.name})")
+        if article.published:
+            e["dates"].add(article.published)
+        e["documents"].add(article.name)
+        e["sentences"].add(c.evidence.sentence)
+    for ev in graph.events.values():
+        members = sorted({*ev.agents, *ev.targets, *([ev.place] if ev.place else [])} & set(graph.entities))
+        for u, v in itertools.combinations(members, 2):
+            e = edge(u, v, "coParticipant")
+            e["ids"].add(ev.id)
+            e["events"].add(ev.label)
+            e["documents"].update(graph.articles[x.document].name for x in ev.evidence)
+            e["sentences"].update(x.sentence for x in ev.evidence)
+            for x in ev.evidence:
+                article = graph.articles[x.document]
+                e["outlets"].add(article.outlet or f"unknown outlet ({article.name})")
+            if ev.date:
+                e["dates"].add(ev.date)
+    for a, b, evidence in graph.framing_candidates():
+        e = edge(a, b, "possiblySameAs")
+        e["ids"].add(f"{a}|{b}")
+        e["sentences"].add(evidence)
+    used = {n for u, v, _ in edges for n in (u, v)}
+    for entity_id in sorted(used):
+        e = graph.entities[entity_id]
+        g.add_node(entity_id, kind="place" if e.type in PLACE_KINDS else "actor", type=e.type, label=e.label, aliases=sorted(e.aliases),
+                   mentions=len(e.mentions), documents=graph.documents_of(e), labels_by_outlet=graph.labels_by_outlet(e),
+                   family=e.family, part_of=e.parent, lat=e.lat, lon=e.lon, wikidata=e.wikidata, cameo=e.cameo)
+    for (u, v, relation), e in sorted(edges.items()):
+        label = {"accuses": "accuses", "denies": "denies", "coParticipant": "in the same events", "possiblySameAs": "possibly same as"}[relation]
+        if relation in ("accuses", "denies"):
+            label += ": " + "; ".join(sorted(e["charge_types"] or e["charges"]))
+        g.add_edge(u, v, key=relation, relation=relation, label=label, weight=len(e["ids"]), charges=sorted(e["charges"]),
+                   charge_types=sorted(e["charge_types"]), outlets=sorted(e["outlets"]), dates=sorted(e["dates"]),
+                   documents=sorted(e["documents"]), events=sorted(e["events"]), evidence=sorted(e["sentences"]))
+    return g
+
+
+def flatten(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Return a copy with every attribute a scalar (lists joined by '; ', dicts as JSON, None and
+    empty values dropped), nodes and edges sorted."""
+    flat = nx.MultiDiGraph(name=g.graph.get("name", "kg"))
+    for node in sorted(g.nodes):
+        flat.add_node(node, **flat_attrs(g.nodes[node]))
+    for u, v, k, data in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
+        flat.add_edge(u, v, key=k, **flat_attrs(data))
+    return flat
+
+
+def flat_attrs(attrs: dict) -> dict:
+    out = {}
+    for key, value in sorted(attrs.items()):
+        if value is None or value == [] or value == {} or value == "":
+            continue
+        if isinstance(value, (list, tuple, set)):
+            value = LIST_SEPARATOR.join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        out[key] = value
+    return out

@@ -1,0 +1,209 @@
+"""Graph views for visualisers: schema-valid GraphML and GEXF that real parsers load (networkx,
+igraph, graphology), Cytoscape JSON, Gephi CSV, and the HTML viewer in headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, require_tool
+
+from kg.cli import cli
+from kg.export import write_view
+from kg.views import view
+
+pytestmark = pytest.mark.model
+
+JS = Path(__file__).parent / "js"
+
+
+@pytest.fixture(scope="module")
+def views(sample_graph, tmp_path_factory):
+    out = tmp_path_factory.mktemp("views")
+    for name in ("actors", "full"):
+        write_view(sample_graph, name, ("graphml", "gexf", "cyjs", "html", "csv"), out, name)
+    return out
+
+
+def test_actors_view_weights_accusations_and_keeps_their_evidence(sample_graph):
+    g = view(sample_graph, "actors")
+    assert {d["kind"] for _, d in g.nodes(data=True)} <= {"actor", "place"}
+    accusing = [(u, v, d) for u, v, d in g.edges(data=True) if d["relation"] == "accuses"]
+    assert accusing and all(d["label"] for *_, d in g.edges(data=True)) and all(d["label"] for _, d in g.nodes(data=True))
+    for u, v, d in accusing:
+        claims = [c for c in sample_graph.accusations() if (c.claimant, c.target) == (u, v) and c.stance != "denies"]
+        assert d["weight"] == len(claims) > 0
+        assert all(c.evidence.sentence in d["evidence"] for c in claims)
+    assert any(d["relation"] == "coParticipant" for *_, d in g.edges(data=True))
+    assert any(d["relation"] == "possiblySameAs" for *_, d in g.edges(data=True))
+
+
+@pytest.mark.parametrize("name", ["actors", "full"])
+def test_graphml_is_valid_against_the_graphml_1_1_schema(views, name):
+    xmllint = require_tool("xmllint")
+    run = subprocess.run([xmllint, "--noout", "--nonet", "--schema", str(DATA / "graphml-1.1" / "graphml.xsd"), str(views / f"{name}.graphml")],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    text = (views / f"{name}.graphml").read_text()
+    assert "<default" not in text and 'attr.type="long"' not in text
+    assert 'attr.name="weight" attr.type="int"' in text or name == "full"
+
+
+@pytest.mark.parametrize("name", ["actors", "full"])
+def test_gexf_is_valid_against_its_schema(views, name):
+    xmllint = require_tool("xmllint")
+    run = subprocess.run([xmllint, "--noout", "--nonet", "--schema", str(DATA / "gexf-1.2draft" / "gexf.xsd"), str(views / f"{name}.gexf")],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+@pytest.mark.parametrize("name", ["actors", "full"])
+def test_graphml_loads_in_networkx_and_igraph_with_typed_values(sample_graph, views, name):
+    import igraph
+
+    expected = view(sample_graph, name)
+    g = nx.read_graphml(views / f"{name}.graphml", force_multigraph=True)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (expected.number_of_nodes(), expected.number_of_edges())
+    assert {d["kg_id"] for _, d in g.nodes(data=True)} == set(expected.nodes)
+    ig = igraph.Graph.Read_GraphML(str(views / f"{name}.graphml"))
+    assert (ig.vcount(), ig.ecount()) == (expected.number_of_nodes(), expected.number_of_edges())
+    assert all(v["label"] for v in ig.vs) and all(e["label"] for e in ig.es)
+    if name == "actors":
+        assert all(isinstance(w, (int, float)) and w >= 1 for w in ig.es["weight"])
+        aleppo = next(d for _, d in g.nodes(data=True) if d["kg_id"] == "aleppo")
+        assert isinstance(aleppo["lat"], float)
+
+
+def _node(script: str, *args: str) -> dict:
+    node = require_tool("node")
+    if not (JS / "node_modules" / "graphology-graphml").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail("tests/js/node_modules is missing: .ci/run installs it with npm ci")
+        pytest.skip("npm packages not installed (cd tests/js && npm ci)")
+    run = subprocess.run([node, "-e", script, *args], capture_output=True, text=True, cwd=JS, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout)
+
+
+GRAPHOLOGY = """
+const fs = require('fs');
+const {MultiDirectedGraph} = require('graphology');
+const [fmt, file] = process.argv.slice(1);
+const parser = require(fmt === 'gexf' ? 'graphology-gexf' : 'graphology-graphml');
+const g = parser.parse(MultiDirectedGraph, fs.readFileSync(file, 'utf-8'));
+const labels = g.mapNodes((n, a) => a.label).filter(Boolean).length;
+const edgeLabels = g.mapEdges((e, a) => a.label).filter(Boolean).length;
+console.log(JSON.stringify({nodes: g.order, edges: g.size, labels, edgeLabels,
+  weights: g.mapEdges((e, a) => typeof a.weight), colors: g.mapNodes((n, a) => a.color || null).filter(Boolean).length}));
+"""
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+@pytest.mark.parametrize("name", ["actors", "full"])
+def test_graphology_parsers_behind_gephi_lite_load_the_files(sample_graph, views, fmt, name):
+    expected = view(sample_graph, name)
+    got = _node(GRAPHOLOGY, fmt, str(views / f"{name}.{fmt}"))
+    assert (got["nodes"], got["edges"]) == (expected.number_of_nodes(), expected.number_of_edges())
+    assert got["labels"] == got["nodes"] and got["edgeLabels"] == got["edges"]
+    if name == "actors":
+        assert set(got["weights"]) == {"number"}
+    if fmt == "gexf":
+        assert got["colors"] == got["nodes"]  # viz colours survive
+
+
+def test_cytoscape_json_loads_in_cytoscape_js(sample_graph, views):
+    expected = view(sample_graph, "full")
+    got = _node("""
+const cytoscape = require('cytoscape');
+const doc = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf-8'));
+const cy = cytoscape({headless: true, elements: doc.elements});
+console.log(JSON.stringify({nodes: cy.nodes().length, edges: cy.edges().length, compound: cy.nodes(':parent').length}));
+""", str(views / "full.cyjs"))
+    assert got == {"nodes": expected.number_of_nodes(), "edges": expected.number_of_edges(), "compound": 0}
+
+
+def test_csv_has_gephis_import_columns(sample_graph, views):
+    nodes = list(csv.DictReader(io.StringIO((views / "actors.nodes.csv").read_text())))
+    edges = list(csv.DictReader(io.StringIO((views / "actors.edges.csv").read_text())))
+    assert list(nodes[0])[:2] == ["Id", "Label"] and list(edges[0])[:5] == ["Source", "Target", "Type", "Label", "Weight"]
+    ids = {n["Id"] for n in nodes}
+    assert all(e["Source"] in ids and e["Target"] in ids for e in edges)
+
+
+def test_export_command_writes_the_chosen_view_and_formats(tmp_path):
+    r = CliRunner().invoke(cli, ["export", "--view", "full", "--format", "graphml", "--format", "csv", "-o", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aleppo-2016.edges.csv", "aleppo-2016.graphml", "aleppo-2016.nodes.csv"]
+    r = CliRunner().invoke(cli, ["export", "--view", "nope"])
+    assert r.exit_code == 2
+
+
+# --- the HTML viewer in headless Chromium ---------------------------------------------------------
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
+    pytest.skip("chromium not installed")
+
+
+def test_html_viewer_is_self_contained(views):
+    html = (views / "actors.html").read_text()
+    assert "cytoscape" in html and "<script src" not in html and "http://" not in html.split("<script>")[0]
+    assert "https://cdn" not in html
+
+
+def test_html_viewer_renders_filters_and_shows_evidence(sample_graph, views, tmp_path):
+    from PIL import Image, ImageStat
+    from playwright.sync_api import sync_playwright
+
+    chromium = _chromium()
+    expected = view(sample_graph, "actors")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                                                     "--disable-background-networking", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors, requests = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith("file:") else None)
+        page.goto((views / "actors.html").as_uri())
+        page.wait_for_function("window.kg && window.kg.cy")
+        assert errors == [] and requests == []  # no console errors, nothing fetched
+        assert int(page.inner_text("#node-count")) == expected.number_of_nodes()
+        assert int(page.inner_text("#edge-count")) == expected.number_of_edges()
+        # click an accusation edge: the panel shows its sentence and outlet
+        edge = next((u, v, d) for u, v, d in expected.edges(data=True) if d["relation"] == "accuses" and "JusticeInfo" in d.get("outlets", ""))
+        x, y = page.evaluate("""([u, v]) => { const e = window.kg.cy.edges().filter(e => e.source().id() === u && e.target().id() === v
+            && e.data('relation') === 'accuses')[0]; window.kg.cy.fit(e, 200); const p = e.renderedMidpoint();
+            const r = document.getElementById('cy').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }""", [edge[0], edge[1]])
+        page.mouse.click(x, y)
+        panel = page.inner_text("#panel")
+        assert edge[2]["evidence"].split("; ")[0][:60] in panel and "JusticeInfo.net" in panel
+        # filters: unticking a type hides its nodes; an outlet keeps only what it reported
+        page.evaluate("window.kg.cy.fit()")
+        page.click("#types input[value='CollectiveActor']")
+        collectives = sum(1 for _, d in expected.nodes(data=True) if d["type"] == "CollectiveActor")
+        assert int(page.inner_text("#node-count")) == expected.number_of_nodes() - collectives
+        page.click("#types input[value='CollectiveActor']")
+        page.select_option("#outlet", "Middle East Eye")
+        assert 0 < int(page.inner_text("#edge-count")) < expected.number_of_edges()
+        page.select_option("#outlet", "")
+        page.fill("#search", "Merkel")
+        assert page.evaluate("window.kg.cy.nodes('.match').map(n => n.data('label'))") == ["Angela Merkel"]
+        shot = tmp_path / "viewer.png"
+        page.screenshot(path=str(shot))
+        browser.close()
+    image = Image.open(shot).convert("RGB")
+    assert len(image.getcolors(maxcolors=1 << 20) or []) > 50 and max(ImageStat.Stat(image).stddev) > 10  # not blank
