@@ -39,6 +39,9 @@ def html_bytes(g: nx.MultiDiGraph, view_name: str, title: str | None = None) -> 
     return re.sub(r"__(TITLE|DATA|CYTOSCAPE)__", lambda m: parts[m.group(1)], template).encode("utf-8")
 
 
+LARGE = 500  # nodes in one connected part from which the viewer's layout is a circle
+
+
 def _layout(g: nx.MultiDiGraph) -> dict[str, dict[str, float]]:
     """Node positions: a seeded force-directed layout of each connected part, parts packed in rows
     from the largest down. The same file every build, and no layout work in the browser."""
@@ -52,7 +55,12 @@ def _layout(g: nx.MultiDiGraph) -> dict[str, dict[str, float]]:
     for part in parts:
         size = 160 * math.sqrt(len(part)) if len(part) > 1 else 60
         sub = simple.subgraph(part)
-        pos = nx.spring_layout(sub, seed=7, k=1.5 / math.sqrt(len(part)), iterations=200) if len(part) > 1 else {part[0]: (0.0, 0.0)}
+        if len(part) == 1:
+            pos = {part[0]: (0.0, 0.0)}
+        elif len(part) < LARGE:
+            pos = nx.spring_layout(sub, seed=7, k=1.5 / math.sqrt(len(part)), iterations=200)
+        else:  # networkx's force layout needs scipy from 500 nodes on, and would take minutes; a circle is instant
+            pos = nx.circular_layout(sub)
         if x0 > 0 and x0 + size > row_width:
             x0, y0, row_height = 0.0, y0 + row_height + 80, 0.0
         for node, (x, y) in pos.items():

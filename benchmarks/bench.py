@@ -1,0 +1,186 @@
+"""kg's benchmark: run on demand, never in the unit tests. Prints every figure issue 8 asks for in one run.
+
+    .venv/bin/python benchmarks/bench.py                       # 1,000 and 5,000 Reuters documents
+    .venv/bin/python benchmarks/bench.py --docs 200 --large 400 --copies 50   # a quick look
+
+Each measurement runs in a fresh child process (so its peak memory, ru_maxrss, is its own) on the
+same texts: the first N documents of ../shared/corpus/reuters-21578/reuters21578.jsonl, read by
+kg's own sources code, exactly as `kg build` reads them.
+
+  spaCy        nlp.pipe over the articles' clean texts with the same model and batch size, nothing else
+  kg           the whole build: sources -> spaCy + kg components -> extraction -> graph -> every export,
+               with an empty extraction cache
+  kg -j 2      the same with two spaCy worker processes
+  incremental  after the full build, the same corpus plus one new document (the cache holds the rest)
+  SPARQL       the `accusations` canned query on >= 1M quads (the sample's graph replicated with fresh
+               article, claim and event IRIs, entities shared), Oxigraph vs rdflib's in-memory engine
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REUTERS = ROOT.parent / "shared" / "corpus" / "reuters-21578" / "reuters21578.jsonl"
+
+
+def child(args: argparse.Namespace) -> dict:
+    """One measurement, in this process; returns its figures."""
+    from kg.pipeline import Options, build_graph
+    from kg.sources import iter_articles
+
+    corpus = Path(args.corpus)
+    if args.mode == "spacy":
+        import spacy
+
+        from kg.nlp import model_name
+        from kg.pipeline import BATCH_SIZE
+
+        texts = [a.text for a in iter_articles([corpus], [], 50_000_000)]
+        nlp = spacy.load(model_name(None))
+        nlp.max_length = 2_000_000
+        start = time.perf_counter()
+        tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE, n_process=args.processes))
+        seconds = time.perf_counter() - start
+    else:
+        from kg.export import write_exports
+
+        options = Options(cache_dir=Path(args.cache), processes=args.processes, progress=False)
+        start = time.perf_counter()
+        result = build_graph([corpus], options)
+        write_exports(result.graph, args.out, "bench")
+        seconds = time.perf_counter() - start
+        tokens = args.tokens
+    return {"seconds": seconds, "tokens": tokens, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def measure(mode: str, corpus: Path, work: Path, *, processes: int = 1, cache: Path | None = None, tokens: int = 0) -> dict:
+    cache = cache or Path(tempfile.mkdtemp(dir=work, prefix="cache-"))
+    out = Path(tempfile.mkdtemp(dir=work, prefix="out-"))
+    cmd = [sys.executable, __file__, "--child", mode, "--corpus", str(corpus), "--cache", str(cache), "--out", str(out),
+           "--processes", str(processes), "--tokens", str(tokens)]
+    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        raise SystemExit(f"benchmark step {mode} failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def reuters(n: int, skip: int = 0) -> list[str]:
+    """JSONL lines of Reuters documents with a body: n of them, after the first `skip`."""
+    lines = []
+    with open(REUTERS, encoding="utf-8") as f:
+        for line in f:
+            if json.loads(line).get("body", "").strip():
+                lines.append(line)
+                if len(lines) >= skip + n:
+                    break
+    return lines[skip:]
+
+
+def corpus_of(n: int, work: Path) -> Path:
+    out = work / f"reuters-{n}"
+    out.mkdir()
+    (out / "reuters.jsonl").write_text("".join(reuters(n)), encoding="utf-8")
+    return out
+
+
+def sparql(copies: int, work: Path) -> dict:
+    """Median time of the accusations query over the sample graph replicated `copies` times."""
+    from rdflib import Dataset
+
+    from kg.export import write_exports
+    from kg.pipeline import Options, build_graph
+    from kg.sparql import canned, open_dataset
+
+    out = work / "sample"
+    write_exports(build_graph(None, Options(progress=False)).graph, out, "s")
+    lines = (out / "s.nq").read_text(encoding="utf-8").splitlines()
+    per_copy = re.compile(r"(https://w3id\.org/kg/id/(?:article|graph|claim|event)/)")
+    big = work / "replicated.nq"
+    with open(big, "w", encoding="utf-8") as f:
+        for k in range(copies):
+            f.writelines(per_copy.sub(rf"\g<1>c{k}-", line) + "\n" for line in lines)
+    query = canned("accusations").text
+    store = open_dataset([big])
+    quads = len(store)
+
+    def timed(run, repeat: int) -> tuple[float, int]:
+        times, rows = [], 0
+        for _ in range(repeat):
+            start = time.perf_counter()
+            rows = run()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times), rows
+
+    ox_median, ox_rows = timed(lambda: len(list(store.query(query, use_default_graph_as_union=True))), 7)
+    ds = Dataset(default_union=True)
+    start = time.perf_counter()
+    ds.parse(big, format="nquads")
+    rdflib_load = time.perf_counter() - start
+    rdflib_median, rdflib_rows = timed(lambda: len(list(ds.query(query))), 3)
+    assert ox_rows == rdflib_rows, (ox_rows, rdflib_rows)
+    return {"quads": quads, "rows": ox_rows, "oxigraph_ms": 1000 * ox_median, "rdflib_ms": 1000 * rdflib_median, "rdflib_load_s": rdflib_load}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--docs", type=int, default=1000, help="documents for the throughput and incremental figures")
+    p.add_argument("--large", type=int, default=5000, help="documents for the memory-flatness figure")
+    p.add_argument("--copies", type=int, default=300, help="replications of the sample graph for the SPARQL figure")
+    p.add_argument("--skip", nargs="*", default=[], choices=["large", "sparql", "parallel"], help="leave out a measurement")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    for hidden in ("--corpus", "--cache", "--out"):
+        p.add_argument(hidden, help=argparse.SUPPRESS)
+    p.add_argument("--processes", type=int, default=1, help=argparse.SUPPRESS)
+    p.add_argument("--tokens", type=int, default=0, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        args.mode = args.child
+        print(json.dumps(child(args)))
+        return
+    if not REUTERS.is_file():
+        raise SystemExit(f"{REUTERS}: the Reuters-21578 corpus is not here (see ../shared/README.md)")
+    work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    corpus = corpus_of(args.docs, work)
+    raw = measure("spacy", corpus, work)
+    tokens = raw["tokens"]
+    print(f"\n{args.docs} documents, {tokens:,} tokens")
+    print(f"  raw spaCy (nlp.pipe)        {tokens / raw['seconds']:8,.0f} tokens/s   {raw['seconds']:7.1f} s   peak {raw['peak_mb']:6.0f} MB")
+    cache = Path(tempfile.mkdtemp(dir=work, prefix="cache-"))
+    full = measure("kg", corpus, work, cache=cache, tokens=tokens)
+    ratio = raw["seconds"] / full["seconds"]
+    print(f"  kg build, end to end        {tokens / full['seconds']:8,.0f} tokens/s   {full['seconds']:7.1f} s   peak {full['peak_mb']:6.0f} MB"
+          f"   ratio to spaCy {ratio:.2f} (target >= 0.8)")
+    if "parallel" not in args.skip:
+        two = measure("kg", corpus, work, processes=2, tokens=tokens)
+        print(f"  kg build, 2 processes       {tokens / two['seconds']:8,.0f} tokens/s   {two['seconds']:7.1f} s   peak {two['peak_mb']:6.0f} MB"
+              f"   speed-up {full['seconds'] / two['seconds']:.2f}x (target >= 1.6x)")
+    (corpus / "new.jsonl").write_text(reuters(1, skip=args.docs)[0], encoding="utf-8")  # one more article, same directory
+    incremental = measure("kg", corpus, work, cache=cache, tokens=tokens)
+    print(f"  add one document            {incremental['seconds']:.1f} s = {100 * incremental['seconds'] / full['seconds']:.1f}% of the full build (target < 5%)")
+    if "large" not in args.skip:
+        large = measure("kg", corpus_of(args.large, work), work, tokens=0)
+        growth = 100 * (large["peak_mb"] / full["peak_mb"] - 1)
+        print(f"\n{args.large} documents: kg build {large['seconds']:.1f} s, peak {large['peak_mb']:.0f} MB = "
+              f"{growth:+.1f}% of the {args.docs}-document peak (target within 15%)")
+    if "sparql" not in args.skip:
+        s = sparql(args.copies, work)
+        print(f"\nSPARQL, accusations query on {s['quads']:,} quads ({s['rows']:,} rows):")
+        print(f"  Oxigraph  median {s['oxigraph_ms']:8.1f} ms (target < 100 ms)")
+        print(f"  rdflib    median {s['rdflib_ms']:8.1f} ms (after {s['rdflib_load_s']:.0f} s loading)   Oxigraph is {s['rdflib_ms'] / s['oxigraph_ms']:.0f}x faster (target >= 10x)")
+
+
+if __name__ == "__main__":
+    main()
