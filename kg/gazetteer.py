@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kg.data import lines as data_lines
@@ -72,6 +72,7 @@ class Gazetteer:
         return chain
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """Return the comparison key of a name: lower case, no leading article, no possessive."""
     text = name.lower().replace("\u2019", "'").replace("\u00a0", " ")

@@ -8,6 +8,7 @@ key (deterministic: gazetteer id, else type + normalized name), so extractions m
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -153,9 +154,14 @@ class Extraction:
         return _build(cls, data)
 
 
+@functools.cache
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls)
+
+
 def _build(cls, data):
     """Rebuild a dataclass tree from `dataclasses.asdict` output, guided by type hints."""
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     values = {}
     for f in dataclasses.fields(cls):
         if f.name in data:

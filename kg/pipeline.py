@@ -35,6 +35,7 @@ class Options:
     max_bytes: int = DEFAULT_MAX_BYTES
     processes: int = 1
     progress: bool = True
+    dask: str | None = None  # address of a Dask scheduler: extraction runs on its workers
 
 
 @dataclass
@@ -83,10 +84,24 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
                 yield cached
                 continue
             todo.append(article)
-            if len(todo) >= BATCH_SIZE:
+            if options.dask is None and options.processes <= 1 and len(todo) >= BATCH_SIZE:
                 yield from _parse(todo, name, options, gazetteer, version, bar, counter)
                 todo = []
-        yield from _parse(todo, name, options, gazetteer, version, bar, counter)
+        if options.dask is not None:
+            results = _on_dask(todo, name, options, version)
+        elif options.processes > 1:
+            results = _in_processes(todo, name, options, version)
+        else:
+            yield from _parse(todo, name, options, gazetteer, version, bar, counter)
+            return
+        for batch in results:
+            for data in batch:
+                extraction = replace(Extraction.from_json(data), extracted=_now())
+                _cache_put(options.cache_dir, extraction, version)
+                if counter is not None:
+                    counter["parsed"] = counter.get("parsed", 0) + 1
+                bar.update(1)
+                yield extraction
 
 
 def _parse(articles: list[Article], name, options, gazetteer, version, bar, counter) -> Iterator[Extraction]:
@@ -96,7 +111,7 @@ def _parse(articles: list[Article], name, options, gazetteer, version, bar, coun
     if not articles:
         return
     nlp = load_nlp(name, options.gazetteers)
-    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE, n_process=options.processes)
+    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
     for article, doc in zip(articles, docs):
         extraction = replace(extract(doc, article, gazetteer, version), extracted=_now())
         _cache_put(options.cache_dir, extraction, version)
@@ -104,6 +119,62 @@ def _parse(articles: list[Article], name, options, gazetteer, version, bar, coun
             counter["parsed"] = counter.get("parsed", 0) + 1
         bar.update(1)
         yield extraction
+
+
+def extract_batch(articles: list[Article], model: str, gazetteers: tuple[str, ...], version: str) -> list[dict]:
+    """Parse and extract a batch of articles; what a Dask worker runs. Returns JSON-ready
+    extractions (the model is loaded once per worker process and kept)."""
+    from kg.extract import extract
+    from kg.gazetteer import load_gazetteer
+    from kg.nlp import load_nlp
+
+    nlp = load_nlp(model, gazetteers)
+    gazetteer = load_gazetteer(gazetteers)
+    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
+    return [extract(doc, article, gazetteer, version).to_json() for article, doc in zip(articles, docs)]
+
+
+def _batches(articles: list[Article]) -> list[list[Article]]:
+    return [articles[i : i + BATCH_SIZE] for i in range(0, len(articles), BATCH_SIZE)]
+
+
+def _in_processes(articles: list[Article], name, options: Options, version) -> Iterator[list[dict]]:
+    """Extract in worker processes, each with its own model: parse and extraction both run in
+    parallel, and only compact extractions cross between processes (spaCy's own `n_process`
+    sends whole Docs back and leaves extraction in one process, which made two processes slower
+    than one)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if not articles:
+        return
+    gazetteers = tuple(str(Path(g).resolve()) for g in options.gazetteers)
+    with ProcessPoolExecutor(max_workers=options.processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(extract_batch, batch, name, gazetteers, version) for batch in _batches(articles)]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _on_dask(articles: list[Article], name, options: Options, version) -> Iterator[list[dict]]:
+    """Extract on a Dask cluster: batches go to the workers and come back as they finish; the graph
+    is then their union, as in a local build."""
+    if not articles:
+        return
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise UsageError("--dask needs the distributed package: pip install 'dask[distributed]'") from None
+    try:
+        client = Client(options.dask, timeout="30s")
+    except (OSError, TimeoutError) as e:
+        raise UsageError(f"cannot reach the Dask scheduler at {options.dask}: {e}") from None
+    try:
+        gazetteers = tuple(str(Path(g).resolve()) for g in options.gazetteers)
+        futures = client.map(extract_batch, _batches(articles), model=name, gazetteers=gazetteers, version=version, pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
 
 
 def _now() -> str:

@@ -46,18 +46,22 @@ def _spelling_variants(entities: dict[str, Entity], taken: dict[str, str]) -> di
 
     candidates = sorted((e for e in entities.values() if ":" in e.id and e.id not in taken and e.type != "CollectiveActor"
                          and len(e.label.replace(" ", "")) >= 8), key=lambda e: (-len(e.mentions), e.id))
+    # only names of one type, word count and initials can be variants: compare within those groups
+    groups: dict[tuple, list[tuple[Entity, list[str]]]] = {}
+    for e in candidates:
+        words = name_key(e.label).split()
+        groups.setdefault((e.type, len(words), tuple(w[0] for w in words)), []).append((e, words))
     out: dict[str, str] = {}
-    for i, a in enumerate(candidates):
-        if a.id in out:
-            continue
-        wa = name_key(a.label).split()
-        for b in candidates[i + 1:]:
-            wb = name_key(b.label).split()
-            if b.id in out or a.type != b.type or len(wa) != len(wb) or [w[0] for w in wa] != [w[0] for w in wb]:
+    for members in groups.values():
+        for i, (a, wa) in enumerate(members):
+            if a.id in out:
                 continue
-            if all(SequenceMatcher(None, x, y).ratio() >= VARIANT_SIMILARITY or (len(x) > 3 and SequenceMatcher(None, x, y).ratio() >= 0.75) for x, y in zip(wa, wb)) \
-                    and SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() >= VARIANT_SIMILARITY:
-                out[b.id] = a.id
+            for b, wb in members[i + 1:]:
+                if b.id in out:
+                    continue
+                if all(SequenceMatcher(None, x, y).ratio() >= VARIANT_SIMILARITY or (len(x) > 3 and SequenceMatcher(None, x, y).ratio() >= 0.75) for x, y in zip(wa, wb)) \
+                        and SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() >= VARIANT_SIMILARITY:
+                    out[b.id] = a.id
     return out
 
 
