@@ -137,7 +137,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--docs", type=int, default=1000, help="documents for the throughput and incremental figures")
     p.add_argument("--large", type=int, default=5000, help="documents for the memory-flatness figure")
-    p.add_argument("--copies", type=int, default=300, help="replications of the sample graph for the SPARQL figure")
+    p.add_argument("--copies", type=int, default=400, help="replications of the sample graph for the SPARQL figure")
     p.add_argument("--skip", nargs="*", default=[], choices=["large", "sparql", "parallel"], help="leave out a measurement")
     p.add_argument("--child", help=argparse.SUPPRESS)
     for hidden in ("--corpus", "--cache", "--out"):
