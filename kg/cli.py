@@ -232,7 +232,7 @@ def query(args, query_file, query_name, params, fmt, list_queries):
     SOURCES: a kg store directory, a directory of exports, or RDF files (default: exports/).
     The default graph is the union of all graphs."""
     from kg import sparql
-    from kg.rdf import PREFIXES
+    from kg.rdf import PREFIX_IRIS
 
     if list_queries:
         for q in sparql.canned_queries().values():
@@ -265,7 +265,7 @@ def query(args, query_file, query_name, params, fmt, list_queries):
     store = sparql.open_dataset(sources)
     result = sparql.run(store, text, bindings)
     graph_result = sparql.kind(result) == "graph"
-    written = sparql.write(result, fmt or ("turtle" if graph_result else "table"), prefixes={k: str(v) for k, v in PREFIXES.items()})
+    written = sparql.write(result, fmt or ("turtle" if graph_result else "table"), prefixes=PREFIX_IRIS)
     sys.stdout.buffer.write(written.data)
     sys.stdout.flush()
 

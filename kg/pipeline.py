@@ -76,7 +76,18 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
     gazetteer = load_gazetteer(options.gazetteers)
     articles = iter_articles(paths, problems, options.max_bytes)
     todo: list[Article] = []
+    local = options.dask is None and options.processes <= 1
     with _progress(options.progress) as bar:
+
+        def done(extraction: Extraction) -> Extraction:
+            """Stamp a fresh extraction with its time, cache it, count it."""
+            extraction = replace(extraction, extracted=_now())
+            _cache_put(options.cache_dir, extraction, version)
+            if counter is not None:
+                counter["parsed"] = counter.get("parsed", 0) + 1
+            bar.update(1)
+            return extraction
+
         for article in articles:
             cached = _cache_get(options.cache_dir, article, version)
             if cached is not None:
@@ -84,54 +95,35 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
                 yield cached
                 continue
             todo.append(article)
-            if options.dask is None and options.processes <= 1 and len(todo) >= BATCH_SIZE:
-                yield from _parse(todo, name, options, gazetteer, version, bar, counter)
+            if local and len(todo) >= BATCH_SIZE:
+                yield from map(done, _extract(todo, name, options.gazetteers, gazetteer, version))
                 todo = []
-        if options.dask is not None:
-            results = _on_dask(todo, name, options, version)
-        elif options.processes > 1:
-            results = _in_processes(todo, name, options, version)
+        if local:
+            extracted = _extract(todo, name, options.gazetteers, gazetteer, version)
         else:
-            yield from _parse(todo, name, options, gazetteer, version, bar, counter)
-            return
-        for batch in results:
-            for data in batch:
-                extraction = replace(Extraction.from_json(data), extracted=_now())
-                _cache_put(options.cache_dir, extraction, version)
-                if counter is not None:
-                    counter["parsed"] = counter.get("parsed", 0) + 1
-                bar.update(1)
-                yield extraction
+            batches = _on_dask(todo, name, options, version) if options.dask is not None else _in_processes(todo, name, options, version)
+            extracted = (Extraction.from_json(data) for batch in batches for data in batch)
+        yield from map(done, extracted)
 
 
-def _parse(articles: list[Article], name, options, gazetteer, version, bar, counter) -> Iterator[Extraction]:
+def _extract(articles: list[Article], model: str, gazetteers: tuple[str, ...], gazetteer, version: str) -> Iterator[Extraction]:
+    """Parse and extract articles in this process (the model is loaded once and kept)."""
     from kg.extract import extract
     from kg.nlp import load_nlp
 
     if not articles:
         return
-    nlp = load_nlp(name, options.gazetteers)
-    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
-    for article, doc in zip(articles, docs):
-        extraction = replace(extract(doc, article, gazetteer, version), extracted=_now())
-        _cache_put(options.cache_dir, extraction, version)
-        if counter is not None:
-            counter["parsed"] = counter.get("parsed", 0) + 1
-        bar.update(1)
-        yield extraction
+    nlp = load_nlp(model, gazetteers)
+    for article, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)):
+        yield extract(doc, article, gazetteer, version)
 
 
 def extract_batch(articles: list[Article], model: str, gazetteers: tuple[str, ...], version: str) -> list[dict]:
-    """Parse and extract a batch of articles; what a Dask worker runs. Returns JSON-ready
-    extractions (the model is loaded once per worker process and kept)."""
-    from kg.extract import extract
+    """Parse and extract a batch of articles; what a worker process or a Dask worker runs.
+    Returns JSON-ready extractions, which cross between processes cheaply."""
     from kg.gazetteer import load_gazetteer
-    from kg.nlp import load_nlp
 
-    nlp = load_nlp(model, gazetteers)
-    gazetteer = load_gazetteer(gazetteers)
-    docs = nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)
-    return [extract(doc, article, gazetteer, version).to_json() for article, doc in zip(articles, docs)]
+    return [x.to_json() for x in _extract(articles, model, gazetteers, load_gazetteer(gazetteers), version)]
 
 
 def _batches(articles: list[Article]) -> list[list[Article]]:

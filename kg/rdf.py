@@ -27,6 +27,7 @@ NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 PREFIXES = {"kg": KG, "kgr": KGR, "schema": SCHEMA, "sem": SEM, "nif": NIF, "geo": GEO, "prov": PROV,
             "dcterms": DCTERMS, "skos": SKOS, "owl": OWL, "xsd": XSD, "rdfs": RDFS, "rdf": RDF}
+PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}  # the same, as plain strings
 
 
 def to_dataset(graph: KnowledgeGraph) -> Dataset:
@@ -269,14 +270,10 @@ def _camel(name: str) -> str:
 RDF_FORMATS = {"turtle": "ttl", "trig": "trig", "nquads": "nq", "ntriples": "nt", "jsonld": "jsonld"}
 
 
-def serialize(ds: Dataset | Graph, fmt: str) -> bytes:
-    """Return `ds` in `fmt`: turtle or ntriples (all graphs merged), trig or nquads (one named graph
-    per article), jsonld (named graphs, compacted with kg's context)."""
-    return serialize_all(ds, (fmt,))[fmt]
-
-
 def serialize_all(ds: Dataset | Graph, formats) -> dict[str, bytes]:
-    """Return `ds` in each of `formats`, converting its terms for Oxigraph's writers only once."""
+    """Return `ds` in each of `formats` (turtle or ntriples: all graphs merged; trig or nquads: one
+    named graph per article; jsonld: named graphs, compacted with kg's context), converting its
+    terms for Oxigraph's writers only once."""
     import pyoxigraph as ox
 
     writers = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
@@ -284,9 +281,9 @@ def serialize_all(ds: Dataset | Graph, formats) -> dict[str, bytes]:
     unknown = [f for f in formats if f not in writers]
     if unknown:
         raise ValueError(f"unknown RDF format {unknown[0]!r}; use one of {', '.join(RDF_FORMATS)}")
-    quads = sorted(set(_ox_quads(ds, named=True)), key=_quad_key)
+    quads = _sorted_quads(ds)
     triples = None
-    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    prefixes = PREFIX_IRIS
     out = {}
     for fmt in formats:
         if fmt in ("turtle", "ntriples"):
@@ -306,14 +303,14 @@ def quads_by_graph(ds: Dataset) -> dict[str, list]:
     import pyoxigraph as ox
 
     out: dict[str, list] = {}
-    for q in sorted(set(_ox_quads(ds, named=True)), key=_quad_key):
+    for q in _sorted_quads(ds):
         out.setdefault("" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value, []).append(q)
     return out
 
 
 def jsonld_context() -> dict:
     """The JSON-LD context of kg's exports (also shipped as kg/ontology/context.jsonld)."""
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    return dict(PREFIX_IRIS)
 
 
 def _jsonld(expanded: bytes) -> bytes:
@@ -349,18 +346,19 @@ def _jsonld(expanded: bytes) -> bytes:
     return (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8")  # no indent: json's C encoder, 10x faster
 
 
-def _ox_quads(ds: Dataset | Graph, named: bool):
+def _sorted_quads(ds: Dataset | Graph) -> list:
+    """The dataset's quads as pyoxigraph Quads, each once, sorted by graph, subject, predicate, object."""
     import pyoxigraph as ox
 
     term = lambda t: ox.NamedNode(str(t)) if isinstance(t, URIRef) else ox.Literal(
         str(t), language=t.language) if t.language else ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
     default = ox.DefaultGraph()
     quads = ds.quads((None, None, None, None)) if isinstance(ds, Dataset) else ((s, p, o, None) for s, p, o in ds)
+    out = set()
     for s, p, o, g in quads:
-        graph = ox.NamedNode(str(g.identifier if isinstance(g, Graph) else g)) if named and g is not None else default
-        if named and g is not None and str(graph.value) == "urn:x-rdflib:default":
-            graph = default
-        yield ox.Quad(term(s), term(p), term(o), graph)
+        name = str(g.identifier if isinstance(g, Graph) else g) if g is not None else None
+        out.add(ox.Quad(term(s), term(p), term(o), default if name in (None, "urn:x-rdflib:default") else ox.NamedNode(name)))
+    return sorted(out, key=_quad_key)
 
 
 def _quad_key(q) -> tuple:

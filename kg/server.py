@@ -63,9 +63,9 @@ class Refused(Exception):
 def _worker_main(conn, sources: list[str]) -> None:
     """Run queries for the endpoint in a process of its own, so a runaway query can be killed."""
     from kg import sparql
-    from kg.rdf import PREFIXES
+    from kg.rdf import PREFIX_IRIS
 
-    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    prefixes = PREFIX_IRIS
     try:
         store = sparql.open_dataset(sources)
     except Exception as e:  # noqa: BLE001 - reported to the parent, which refuses to start

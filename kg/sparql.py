@@ -129,9 +129,9 @@ def parse_params(pairs: Iterable[str], prefixes: dict[str, str] | None = None) -
     "v"^^xsd:type, integers, decimals, ISO dates; anything else is a plain string."""
     import pyoxigraph as ox
 
-    from kg.rdf import PREFIXES
+    from kg.rdf import PREFIX_IRIS
 
-    prefixes = prefixes or {k: str(v) for k, v in PREFIXES.items()}
+    prefixes = prefixes or PREFIX_IRIS
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
