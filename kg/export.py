@@ -18,7 +18,7 @@ import networkx as nx
 
 from kg.atomic import atomic_write
 from kg.graph import KnowledgeGraph
-from kg.rdf import RDF_FORMATS, serialize_all, to_dataset
+from kg.rdf import RDF_FORMATS, serialize_all, to_quads
 from kg.views import LIST_SEPARATOR
 
 
@@ -27,8 +27,7 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str) -> list
     The full view goes to `<name>.graphml|gexf|cyjs`, the actors view to `<name>.actors.*` and the
     HTML viewer `<name>.html`."""
     out = Path(out_dir)
-    ds = to_dataset(graph)
-    rdf = serialize_all(ds, [fmt for fmt in RDF_FORMATS if fmt != "ntriples"])
+    rdf = serialize_all(to_quads(graph), [fmt for fmt in RDF_FORMATS if fmt != "ntriples"])
     written = [atomic_write(out / f"{name}.{RDF_FORMATS[fmt]}", data) for fmt, data in rdf.items()]
     for view_name, stem in (("full", name), ("actors", f"{name}.actors")):
         written += write_view(graph, view_name, ("graphml", "gexf", "cyjs", "csv"), out, stem)

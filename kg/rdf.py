@@ -1,4 +1,5 @@
-"""The knowledge graph as RDF: an rdflib `Dataset` with one named graph per article.
+"""The knowledge graph as RDF quads, one named graph per article (`to_quads`; `to_dataset` gives them as an
+rdflib Dataset).
 
 Facts that hold across the corpus (an entity's label, type, names, parent, codes) go to the
 default graph; everything an article says (its metadata, mentions, claims, event reports with
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -28,38 +30,89 @@ GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 PREFIXES = {"kg": KG, "kgr": KGR, "schema": SCHEMA, "sem": SEM, "nif": NIF, "geo": GEO, "prov": PROV,
             "dcterms": DCTERMS, "skos": SKOS, "owl": OWL, "xsd": XSD, "rdfs": RDFS, "rdf": RDF}
 PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}  # the same, as plain strings
+_XSD_STRING = str(XSD.string)
 
 
-def to_dataset(graph: KnowledgeGraph) -> Dataset:
-    """Return the RDF dataset of a knowledge graph (cost: a few triples per mention; all in memory)."""
-    ds = Dataset()
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    default = ds.default_graph
+class _Namespace:
+    """An IRI prefix whose terms are Oxigraph NamedNodes: `_KG.Claim`, `_KGR["claim/x"]`.
+    Vocabulary namespaces keep the nodes they made (a few dozen, each used thousands of times)."""
+
+    def __init__(self, ns: Namespace, keep: bool = True):
+        self.iri = str(ns)
+        self._made: dict[str, ox.NamedNode] | None = {} if keep else None
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __getitem__(self, name: str) -> ox.NamedNode:
+        if self._made is None:
+            return ox.NamedNode(self.iri + name)
+        node = self._made.get(name)
+        if node is None:
+            node = self._made[name] = ox.NamedNode(self.iri + name)
+        return node
+
+
+_KG, _SCHEMA, _SEM, _NIF, _GEO, _PROV, _DCT, _SKOS, _OWL, _XSD, _RDFS, _RDF = (
+    _Namespace(ns) for ns in (KG, SCHEMA, SEM, NIF, GEO, PROV, DCTERMS, SKOS, OWL, XSD, RDFS, RDF))
+_KGR = _Namespace(KGR, keep=False)  # article, claim and event IRIs: one per fact, not worth keeping
+_DEFAULT = ox.DefaultGraph()
+
+
+class _Sink:
+    """Where a builder puts the triples of one graph: `add((s, p, o))`, as on an rdflib Graph, but
+    each becomes an Oxigraph Quad in one shared list."""
+
+    __slots__ = ("add",)
+
+    def __init__(self, quads: list, name):
+        append = quads.append
+        self.add = lambda t: append(ox.Quad(t[0], t[1], t[2], name))
+
+
+def to_quads(graph: KnowledgeGraph) -> list[ox.Quad]:
+    """Return the knowledge graph as RDF quads (Oxigraph terms), each once, sorted by graph,
+    subject, predicate and object: what every serialization and the store are written from.
+
+    The quads are built as Oxigraph terms, not in an rdflib Dataset: rdflib's per-triple `add`
+    (an event object and an IRI check per call) made building the dataset a third of the
+    exports' time on 1,000 articles. `to_dataset` still gives the rdflib Dataset."""
+    quads: list[ox.Quad] = []
+    graphs: dict[str, _Sink] = {}
+
+    def named(article_id: str) -> _Sink:
+        sink = graphs.get(article_id)
+        if sink is None:
+            sink = graphs[article_id] = _Sink(quads, _graph_node(article_id))
+        return sink
+
+    default = _Sink(quads, _DEFAULT)
     for entity in graph.entities.values():
         _entity(default, entity, graph)
     for article in sorted(graph.articles.values(), key=lambda a: a.id):
-        g = ds.graph(article_graph_iri(article.id))
-        a = article_iri(article.id)
-        g.add((a, RDF.type, SCHEMA.NewsArticle))
-        g.add((a, KG.name, Literal(article.name)))
-        g.add((a, DCTERMS.source, Literal(article.source)))
+        g = named(article.id)
+        a = _article_node(article.id)
+        g.add((a, _RDF.type, _SCHEMA.NewsArticle))
+        g.add((a, _KG.name, ox.Literal(article.name)))
+        g.add((a, _DCT.source, ox.Literal(article.source)))
         if article.title:
-            g.add((a, DCTERMS.title, Literal(article.title)))
+            g.add((a, _DCT.title, ox.Literal(article.title)))
         if article.published:
-            g.add((a, DCTERMS.date, _date(article.published)))
+            g.add((a, _DCT.date, _date(article.published)))
         if article.url:
-            g.add((a, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)))
+            g.add((a, _SCHEMA.url, ox.Literal(article.url, datatype=_XSD.anyURI)))
         if article.author:
-            g.add((a, SCHEMA.author, Literal(article.author)))
+            g.add((a, _SCHEMA.author, ox.Literal(article.author)))
         if article.outlet:
-            o = outlet_iri(article.outlet)
-            g.add((a, SCHEMA.publisher, o))
-            default.add((o, RDF.type, KG.MediaOutlet))  # corpus-wide: once, not once per article graph
-            default.add((o, RDFS.label, Literal(article.outlet)))
+            o = _outlet_node(article.outlet)
+            g.add((a, _SCHEMA.publisher, o))
+            default.add((o, _RDF.type, _KG.MediaOutlet))  # corpus-wide: once, not once per article graph
+            default.add((o, _RDFS.label, ox.Literal(article.outlet)))
         _provenance(g, article, *graph.provenance.get(article.id, (graph.pipeline, "")))
     for a, b, evidence in graph.framing_candidates():
-        default.add((entity_iri(a), KG.possiblySameAs, entity_iri(b)))
+        default.add((_entity_node(a), _KG.possiblySameAs, _entity_node(b)))
     spans: dict[tuple[str, int, int], list[tuple[Entity, Mention]]] = {}
     for entity in graph.entities.values():
         for m in entity.mentions:
@@ -69,46 +122,73 @@ def to_dataset(graph: KnowledgeGraph) -> Dataset:
         # A mention denotes one entity. Where a place's name stands for an actor ("Moscow has
         # dismissed"), it denotes the actor and evokes the place.
         found.sort(key=lambda em: (em[0].type in PLACE_TYPES, em[0].id))
-        g = ds.graph(article_graph_iri(document))
-        mi = URIRef(f"{article_iri(document)}#char={start},{end}")
-        g.add((mi, RDF.type, KG.Mention))
-        g.add((mi, KG.denotes, entity_iri(found[0][0].id)))
+        g = named(document)
+        mi = ox.NamedNode(f"{KGR}article/{document}#char={start},{end}")
+        g.add((mi, _RDF.type, _KG.Mention))
+        g.add((mi, _KG.denotes, _entity_node(found[0][0].id)))
         for other, _m in found[1:]:
-            g.add((mi, KG.evokes, entity_iri(other.id)))
-        g.add((mi, NIF.anchorOf, Literal(found[0][1].text)))
-        g.add((mi, NIF.beginIndex, Literal(start)))
-        g.add((mi, NIF.endIndex, Literal(end)))
-        g.add((mi, NIF.referenceContext, article_iri(document)))
+            g.add((mi, _KG.evokes, _entity_node(other.id)))
+        g.add((mi, _NIF.anchorOf, ox.Literal(found[0][1].text)))
+        g.add((mi, _NIF.beginIndex, ox.Literal(start)))
+        g.add((mi, _NIF.endIndex, ox.Literal(end)))
+        g.add((mi, _NIF.referenceContext, _article_node(document)))
         for role in sorted({m.role for _e, m in found if m.role})[:1]:
-            g.add((mi, KG.role, Literal(role)))
+            g.add((mi, _KG.role, ox.Literal(role)))
     for claim in graph.claims.values():
-        _claim(ds.graph(article_graph_iri(claim.evidence.document)), claim, graph)
+        _claim(named(claim.evidence.document), claim, graph)
         if claim.charge_type:
-            _type_value(default, claim.charge_type, KG.ChargeType)
+            _type_value(default, claim.charge_type, _KG.ChargeType)
     for event in graph.events.values():
-        _event(ds, event)
+        _event(default, named, event)
+    return sorted(set(quads), key=_quad_key)
+
+
+def to_dataset(graph: KnowledgeGraph) -> Dataset:
+    """Return the RDF of a knowledge graph as an rdflib Dataset: one named graph per article,
+    corpus-wide facts in the default graph (all in memory; `to_quads` is the fast path)."""
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    contexts: dict[str, Graph] = {}
+
+    def context(q: ox.Quad) -> Graph:
+        name = "" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        if name not in contexts:
+            contexts[name] = ds.default_graph if not name else ds.graph(URIRef(name))
+        return contexts[name]
+
+    ds.addN((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object), context(q)) for q in to_quads(graph))
     return ds
 
 
-def _provenance(g: Graph, article, pipeline: str, extracted: str) -> None:
+def _rdflib_term(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+
+
+def _provenance(g: _Sink, article, pipeline: str, extracted: str) -> None:
     """Describe a named graph: which article, file, outlet and date it comes from, when and by
     which kg version and model it was extracted (an analyst's first question about any fact)."""
-    gi = article_graph_iri(article.id)
-    g.add((gi, RDF.type, KG.ArticleGraph))
-    g.add((gi, PROV.wasDerivedFrom, article_iri(article.id)))
-    g.add((gi, DCTERMS.source, Literal(article.source)))
+    gi = _graph_node(article.id)
+    g.add((gi, _RDF.type, _KG.ArticleGraph))
+    g.add((gi, _PROV.wasDerivedFrom, _article_node(article.id)))
+    g.add((gi, _DCT.source, ox.Literal(article.source)))
     if article.outlet:
-        g.add((gi, PROV.wasAttributedTo, outlet_iri(article.outlet)))
+        g.add((gi, _PROV.wasAttributedTo, _outlet_node(article.outlet)))
     if article.published:
-        g.add((gi, DCTERMS.date, _date(article.published)))
+        g.add((gi, _DCT.date, _date(article.published)))
     if extracted:
-        g.add((gi, PROV.generatedAtTime, Literal(extracted, datatype=XSD.dateTime)))
+        g.add((gi, _PROV.generatedAtTime, ox.Literal(extracted, datatype=_XSD.dateTime)))
     parts = pipeline.split("/")
-    g.add((gi, KG.kgVersion, Literal(parts[0].removeprefix("kg-") if parts and parts[0].startswith("kg-") else __version__)))
+    g.add((gi, _KG.kgVersion, ox.Literal(parts[0].removeprefix("kg-") if parts and parts[0].startswith("kg-") else __version__)))
     if len(parts) > 1:
-        g.add((gi, KG.model, Literal(parts[1])))
+        g.add((gi, _KG.model, ox.Literal(parts[1])))
     if pipeline:
-        g.add((gi, KG.pipeline, Literal(pipeline)))
+        g.add((gi, _KG.pipeline, ox.Literal(pipeline)))
 
 
 def to_graph(ds: Dataset) -> Graph:
@@ -121,8 +201,12 @@ def to_graph(ds: Dataset) -> Graph:
     return g
 
 
+# IRIs: the public functions give rdflib terms (for users of `to_dataset`), the _node ones the
+# Oxigraph terms the quads are built from; both spell the IRI the same way.
+
+
 def entity_iri(entity_id: str) -> URIRef:
-    return KGR["entity/" + re.sub(r"[^\w\-./]", "-", entity_id.replace(":", "/").replace("@", "/in/"))]
+    return URIRef(_entity_node(entity_id).value)
 
 
 def article_iri(article_id: str) -> URIRef:
@@ -134,127 +218,139 @@ def article_graph_iri(article_id: str) -> URIRef:
 
 
 def outlet_iri(outlet: str) -> URIRef:
-    return KGR["outlet/" + "-".join(re.findall(r"\w+", outlet.lower()))]
+    return URIRef(_outlet_node(outlet).value)
 
 
-def evidence_iri(ev: Evidence) -> URIRef:
-    return URIRef(f"{article_iri(ev.document)}#char={ev.start},{ev.end}")
+def _entity_node(entity_id: str) -> ox.NamedNode:
+    return _KGR["entity/" + re.sub(r"[^\w\-./]", "-", entity_id.replace(":", "/").replace("@", "/in/"))]
 
 
-def _entity(g: Graph, e: Entity, graph: KnowledgeGraph) -> None:
-    s = entity_iri(e.id)
-    g.add((s, RDF.type, KG[e.type]))
-    g.add((s, RDFS.label, Literal(e.label)))
+def _article_node(article_id: str) -> ox.NamedNode:
+    return _KGR[f"article/{article_id}"]
+
+
+def _graph_node(article_id: str) -> ox.NamedNode:
+    return _KGR[f"graph/{article_id}"]
+
+
+def _outlet_node(outlet: str) -> ox.NamedNode:
+    return _KGR["outlet/" + "-".join(re.findall(r"\w+", outlet.lower()))]
+
+
+def _entity(g: _Sink, e: Entity, graph: KnowledgeGraph) -> None:
+    s = _entity_node(e.id)
+    g.add((s, _RDF.type, _KG[e.type]))
+    g.add((s, _RDFS.label, ox.Literal(e.label)))
     for alias in e.aliases:
-        g.add((s, SKOS.altLabel, Literal(alias)))
+        g.add((s, _SKOS.altLabel, ox.Literal(alias)))
     for role in e.roles:
-        g.add((s, KG.role, Literal(role)))
+        g.add((s, _KG.role, ox.Literal(role)))
     if e.parent and e.parent in graph.entities:
-        g.add((s, KG.partOf, entity_iri(e.parent)))
+        g.add((s, _KG.partOf, _entity_node(e.parent)))
     if e.located_in and e.located_in in graph.entities:
-        g.add((s, SCHEMA.containedInPlace, entity_iri(e.located_in)))
+        g.add((s, _SCHEMA.containedInPlace, _entity_node(e.located_in)))
     if e.cameo:
-        g.add((s, KG.cameoCode, Literal(e.cameo)))
+        g.add((s, _KG.cameoCode, ox.Literal(e.cameo)))
     if e.family:
-        g.add((s, KG.labelFamily, Literal(e.family)))
+        g.add((s, _KG.labelFamily, ox.Literal(e.family)))
     if e.wikidata:
-        g.add((s, OWL.sameAs, URIRef(f"http://www.wikidata.org/entity/{e.wikidata}")))
+        g.add((s, _OWL.sameAs, ox.NamedNode(f"http://www.wikidata.org/entity/{e.wikidata}")))
     if e.geonames:
-        g.add((s, KG.geonamesId, Literal(e.geonames)))
-        g.add((s, SCHEMA.sameAs, URIRef(f"https://sws.geonames.org/{e.geonames}/")))
+        g.add((s, _KG.geonamesId, ox.Literal(e.geonames)))
+        g.add((s, _SCHEMA.sameAs, ox.NamedNode(f"https://sws.geonames.org/{e.geonames}/")))
     if e.lat is not None and e.lon is not None:
-        g.add((s, GEO.lat, Literal(f"{e.lat:.5f}", datatype=XSD.decimal)))  # a decimal's lexical form, not a float
-        g.add((s, GEO.long, Literal(f"{e.lon:.5f}", datatype=XSD.decimal)))
+        g.add((s, _GEO.lat, ox.Literal(f"{e.lat:.5f}", datatype=_XSD.decimal)))  # a decimal's lexical form, not a float
+        g.add((s, _GEO.long, ox.Literal(f"{e.lon:.5f}", datatype=_XSD.decimal)))
 
 
-def _evidence(g: Graph, ev: Evidence) -> URIRef:
-    s = evidence_iri(ev)
-    g.add((s, RDF.type, KG.Evidence))
-    g.add((s, NIF.anchorOf, Literal(ev.sentence)))
-    g.add((s, NIF.beginIndex, Literal(ev.start)))
-    g.add((s, NIF.endIndex, Literal(ev.end)))
-    g.add((s, NIF.referenceContext, article_iri(ev.document)))
+def _evidence(g: _Sink, ev: Evidence) -> ox.NamedNode:
+    s = ox.NamedNode(f"{KGR}article/{ev.document}#char={ev.start},{ev.end}")
+    g.add((s, _RDF.type, _KG.Evidence))
+    g.add((s, _NIF.anchorOf, ox.Literal(ev.sentence)))
+    g.add((s, _NIF.beginIndex, ox.Literal(ev.start)))
+    g.add((s, _NIF.endIndex, ox.Literal(ev.end)))
+    g.add((s, _NIF.referenceContext, _article_node(ev.document)))
     return s
 
 
-def _claim(g: Graph, c: Claim, graph: KnowledgeGraph) -> None:
-    s = KGR[f"claim/{c.id}"]
-    g.add((s, RDF.type, KG.Accusation if c.target else KG.Claim))
-    g.add((s, KG.claimant, entity_iri(c.claimant)))
-    g.add((s, KG.claimantText, Literal(c.claimant_text)))
-    g.add((s, KG.content, Literal(c.content)))
-    g.add((s, KG.cue, Literal(c.cue)))
-    g.add((s, KG.stance, KG.Denies if c.stance == "denies" else KG.Asserts))
+def _claim(g: _Sink, c: Claim, graph: KnowledgeGraph) -> None:
+    s = _KGR[f"claim/{c.id}"]
+    g.add((s, _RDF.type, _KG.Accusation if c.target else _KG.Claim))
+    g.add((s, _KG.claimant, _entity_node(c.claimant)))
+    g.add((s, _KG.claimantText, ox.Literal(c.claimant_text)))
+    g.add((s, _KG.content, ox.Literal(c.content)))
+    g.add((s, _KG.cue, ox.Literal(c.cue)))
+    g.add((s, _KG.stance, _KG.Denies if c.stance == "denies" else _KG.Asserts))
     if c.modality:
-        g.add((s, KG.modality, Literal(c.modality)))
+        g.add((s, _KG.modality, ox.Literal(c.modality)))
     if c.target:
-        g.add((s, KG.target, entity_iri(c.target)))
-        g.add((s, KG.targetText, Literal(c.target_text or "")))
+        g.add((s, _KG.target, _entity_node(c.target)))
+        g.add((s, _KG.targetText, ox.Literal(c.target_text or "")))
     if c.charge:
-        g.add((s, KG.allegation, Literal(c.charge)))
+        g.add((s, _KG.allegation, ox.Literal(c.charge)))
     if c.charge_type:
-        g.add((s, KG.chargeType, KG[_camel(c.charge_type)]))
+        g.add((s, _KG.chargeType, _KG[_camel(c.charge_type)]))
     if c.cameo:
-        g.add((s, KG.cameoCode, Literal(c.cameo)))
+        g.add((s, _KG.cameoCode, ox.Literal(c.cameo)))
     if c.responds:
-        g.add((s, KG.responds, KGR[f"claim/{c.responds}"]))
+        g.add((s, _KG.responds, _KGR[f"claim/{c.responds}"]))
     if c.about_event:
-        g.add((s, KG.about, KGR[f"event/{c.about_event}"]))
-    g.add((s, PROV.wasDerivedFrom, _evidence(g, c.evidence)))
+        g.add((s, _KG.about, _KGR[f"event/{c.about_event}"]))
+    g.add((s, _PROV.wasDerivedFrom, _evidence(g, c.evidence)))
     article = graph.articles[c.evidence.document]
     if article.outlet:
-        g.add((s, PROV.wasAttributedTo, outlet_iri(article.outlet)))
+        g.add((s, _PROV.wasAttributedTo, _outlet_node(article.outlet)))
 
 
-def _event(ds: Dataset, e: Event) -> None:
-    s = KGR[f"event/{e.id}"]
-    default = ds.default_graph
-    default.add((s, RDF.type, SEM.Event))
-    default.add((s, SEM.eventType, _type_value(default, e.type, KG.EventType)))
-    default.add((s, RDFS.label, Literal(e.label)))
+def _event(default: _Sink, named, e: Event) -> None:
+    """An event is corpus-wide (default graph); each report of it goes to the reporting article's graph."""
+    s = _KGR[f"event/{e.id}"]
+    default.add((s, _RDF.type, _SEM.Event))
+    default.add((s, _SEM.eventType, _type_value(default, e.type, _KG.EventType)))
+    default.add((s, _RDFS.label, ox.Literal(e.label)))
     if e.cameo:
-        default.add((s, KG.cameoCode, Literal(e.cameo)))
+        default.add((s, _KG.cameoCode, ox.Literal(e.cameo)))
     if e.place:
-        default.add((s, SEM.hasPlace, entity_iri(e.place)))
+        default.add((s, _SEM.hasPlace, _entity_node(e.place)))
     if e.date:
-        default.add((s, SEM.hasTimeStamp, _date(e.date)))
+        default.add((s, _SEM.hasTimeStamp, _date(e.date)))
     if e.start:
-        default.add((s, SEM.hasBeginTimeStamp, _date(e.start)))
+        default.add((s, _SEM.hasBeginTimeStamp, _date(e.start)))
     if e.end:
-        default.add((s, SEM.hasEndTimeStamp, _date(e.end)))
+        default.add((s, _SEM.hasEndTimeStamp, _date(e.end)))
     for a in e.agents:
-        default.add((s, SEM.hasActor, entity_iri(a)))
+        default.add((s, _SEM.hasActor, _entity_node(a)))
     for t in e.targets:
-        default.add((s, KG.affects, entity_iri(t)))
+        default.add((s, _KG.affects, _entity_node(t)))
     if e.killed is not None:
-        default.add((s, KG.killed, Literal(e.killed)))
+        default.add((s, _KG.killed, ox.Literal(e.killed)))
     if e.wounded is not None:
-        default.add((s, KG.wounded, Literal(e.wounded)))
+        default.add((s, _KG.wounded, ox.Literal(e.wounded)))
     if e.victims:
-        default.add((s, KG.victims, Literal(e.victims)))
+        default.add((s, _KG.victims, ox.Literal(e.victims)))
     for ev in e.evidence:
-        g = ds.graph(article_graph_iri(ev.document))
-        g.add((s, KG.reportedIn, _evidence(g, ev)))
+        g = named(ev.document)
+        g.add((s, _KG.reportedIn, _evidence(g, ev)))
 
 
-def _type_value(default: Graph, name: str, cls: URIRef) -> URIRef:
+def _type_value(default: _Sink, name: str, cls: ox.NamedNode) -> ox.NamedNode:
     """A value from kg's data files (a charge or event type): typed and labelled once, in the
     default graph; "ceasefire-violation" (charges) and "ceasefire violation" (events) are one value
     with one label."""
-    value = KG[_camel(name)]
-    default.add((value, RDF.type, cls))
-    default.add((value, RDFS.label, Literal(" ".join(re.split(r"[\s_\-]+", name)))))
+    value = _KG[_camel(name)]
+    default.add((value, _RDF.type, cls))
+    default.add((value, _RDFS.label, ox.Literal(" ".join(re.split(r"[\s_\-]+", name)))))
     return value
 
 
-def _date(value: str) -> Literal:
+def _date(value: str) -> ox.Literal:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return Literal(value, datatype=XSD.date)
+        return ox.Literal(value, datatype=_XSD.date)
     if re.fullmatch(r"\d{4}-\d{2}", value):
-        return Literal(value, datatype=XSD.gYearMonth)
+        return ox.Literal(value, datatype=_XSD.gYearMonth)
     if re.fullmatch(r"\d{4}", value):
-        return Literal(value, datatype=XSD.gYear)
-    return Literal(value)
+        return ox.Literal(value, datatype=_XSD.gYear)
+    return ox.Literal(value)
 
 
 def _camel(name: str) -> str:
@@ -262,48 +358,44 @@ def _camel(name: str) -> str:
 
 
 # --- serialization ------------------------------------------------------------------------------
-# rdflib builds the dataset; Oxigraph's serializers write it. rdflib's Turtle writer looks up a
-# prefix for every IRI through a structure that grows with the number of distinct namespaces,
-# which made it ~45% of a build on a large corpus; Oxigraph's writers are linear. Quads are sorted
-# first, so a file groups each subject's triples and two builds give the same bytes.
+# Oxigraph's writers write the quads. (rdflib's Turtle writer looks up a prefix for every IRI
+# through a structure that grows with the number of distinct namespaces, which made it ~45% of a
+# build on a large corpus; Oxigraph's writers are linear.) Quads are sorted first, so a file groups
+# each subject's triples and two builds give the same bytes.
 
 RDF_FORMATS = {"turtle": "ttl", "trig": "trig", "nquads": "nq", "ntriples": "nt", "jsonld": "jsonld"}
 
 
-def serialize_all(ds: Dataset | Graph, formats) -> dict[str, bytes]:
-    """Return `ds` in each of `formats` (turtle or ntriples: all graphs merged; trig or nquads: one
-    named graph per article; jsonld: named graphs, compacted with kg's context), converting its
-    terms for Oxigraph's writers only once."""
-    import pyoxigraph as ox
-
+def serialize_all(data: list[ox.Quad] | Dataset | Graph, formats) -> dict[str, bytes]:
+    """Return the quads of `to_quads` (or an rdflib Dataset or Graph) in each of `formats` (turtle or
+    ntriples: all graphs merged; trig or nquads: one named graph per article; jsonld: named graphs,
+    compacted with kg's context)."""
     writers = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
                "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
     unknown = [f for f in formats if f not in writers]
     if unknown:
         raise ValueError(f"unknown RDF format {unknown[0]!r}; use one of {', '.join(RDF_FORMATS)}")
-    quads = _sorted_quads(ds)
+    quads = data if isinstance(data, list) else _sorted_quads(data)
     triples = None
     prefixes = PREFIX_IRIS
     out = {}
     for fmt in formats:
         if fmt in ("turtle", "ntriples"):
             if triples is None:
-                triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+                triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
             out[fmt] = ox.serialize(triples, format=writers[fmt], prefixes=prefixes if fmt == "turtle" else None)
         elif fmt == "jsonld":
-            out[fmt] = _jsonld(ox.serialize(quads, format=writers[fmt]))
+            out[fmt] = _jsonld(quads)
         else:
             out[fmt] = ox.serialize(quads, format=writers[fmt], prefixes=prefixes if fmt == "trig" else None)
     return out
 
 
-def quads_by_graph(ds: Dataset) -> dict[str, list]:
-    """Return the dataset's quads as pyoxigraph Quads grouped by graph IRI ('' for the default
-    graph), each group sorted: what the store writes and hashes, graph by graph."""
-    import pyoxigraph as ox
-
+def quads_by_graph(data: list[ox.Quad] | Dataset) -> dict[str, list[ox.Quad]]:
+    """Return the quads grouped by graph IRI ('' for the default graph), each group sorted: what the
+    store writes and hashes, graph by graph."""
     out: dict[str, list] = {}
-    for q in _sorted_quads(ds):
+    for q in data if isinstance(data, list) else _sorted_quads(data):
         out.setdefault("" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value, []).append(q)
     return out
 
@@ -313,55 +405,72 @@ def jsonld_context() -> dict:
     return dict(PREFIX_IRIS)
 
 
-def _jsonld(expanded: bytes) -> bytes:
-    """Compact Oxigraph's expanded JSON-LD with kg's context: IRIs in keys, @id and datatypes
-    become prefix:name. (rdflib's JSON-LD writer does the same but took 6 s on 1,000 articles.)"""
+def _jsonld(quads: list[ox.Quad]) -> bytes:
+    """The quads (sorted as `to_quads` sorts them) as compacted JSON-LD 1.0 with kg's context: one
+    node object per subject and graph, prefix:name IRIs, each named graph an {"@id", "@graph"}
+    object. Written straight from the quads: compacting Oxigraph's expanded output (parse, walk,
+    dump) was a quarter of the exports' time on 500 articles; rdflib's writer took 6 s on 1,000."""
     import json
 
     pairs = sorted(jsonld_context().items(), key=lambda kv: -len(kv[1]))
+    seen: dict[str, str] = {}  # predicates and datatypes repeat thousands of times
 
     def curie(iri: str) -> str:
-        for prefix, ns in pairs:
-            rest = iri[len(ns):]
-            if iri.startswith(ns) and rest and not rest.startswith("//"):
-                return f"{prefix}:{rest}"
-        return iri
+        short = seen.get(iri)
+        if short is None:
+            short = iri
+            for prefix, ns in pairs:
+                rest = iri[len(ns):]
+                if iri.startswith(ns) and rest and not rest.startswith("//"):
+                    short = f"{prefix}:{rest}"
+                    break
+            if len(seen) < 100_000:
+                seen[iri] = short
+        return short
 
-    def compact(value):
-        if isinstance(value, list):
-            return [compact(v) for v in value]
-        if isinstance(value, dict):
-            out = {}
-            for key, v in value.items():
-                if key in ("@id", "@type") and isinstance(v, str):
-                    out[key] = curie(v)
-                elif key.startswith("@"):
-                    out[key] = compact(v)
-                else:
-                    out[curie(key)] = compact(v)
-            return out
-        return value
+    def value(o) -> dict:
+        if isinstance(o, ox.NamedNode):
+            return {"@id": curie(o.value)}
+        if o.language:
+            return {"@language": o.language, "@value": o.value}
+        if o.datatype.value == _XSD_STRING:
+            return {"@value": o.value}
+        return {"@type": curie(o.datatype.value), "@value": o.value}
 
-    doc = {"@context": jsonld_context(), "@graph": compact(json.loads(expanded))}
+    top: list[dict] = []
+    by_id: dict[str, dict] = {}  # the default graph's nodes, which a named graph's object joins
+    nodes, graph, subject, node = top, None, None, {}
+    for q in quads:
+        name = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        if name != graph:
+            graph, subject = name, None
+            holder = by_id.get(curie(name))
+            if holder is None:
+                holder = {"@id": curie(name)}
+                top.append(holder)
+            nodes = holder.setdefault("@graph", [])
+        if q.subject.value != subject:
+            subject = q.subject.value
+            node = {"@id": curie(subject)}
+            nodes.append(node)
+            if graph is None:
+                by_id[node["@id"]] = node
+        node.setdefault(curie(q.predicate.value), []).append(value(q.object))
+    doc = {"@context": jsonld_context(), "@graph": top}
     return (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8")  # no indent: json's C encoder, 10x faster
 
 
-def _sorted_quads(ds: Dataset | Graph) -> list:
-    """The dataset's quads as pyoxigraph Quads, each once, sorted by graph, subject, predicate, object."""
-    import pyoxigraph as ox
-
+def _sorted_quads(ds: Dataset | Graph) -> list[ox.Quad]:
+    """An rdflib Dataset's or Graph's quads as Oxigraph Quads, each once, in `to_quads` order."""
     term = lambda t: ox.NamedNode(str(t)) if isinstance(t, URIRef) else ox.Literal(
         str(t), language=t.language) if t.language else ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
-    default = ox.DefaultGraph()
     quads = ds.quads((None, None, None, None)) if isinstance(ds, Dataset) else ((s, p, o, None) for s, p, o in ds)
     out = set()
     for s, p, o, g in quads:
         name = str(g.identifier if isinstance(g, Graph) else g) if g is not None else None
-        out.add(ox.Quad(term(s), term(p), term(o), default if name in (None, "urn:x-rdflib:default") else ox.NamedNode(name)))
+        out.add(ox.Quad(term(s), term(p), term(o), _DEFAULT if name in (None, "urn:x-rdflib:default") else ox.NamedNode(name)))
     return sorted(out, key=_quad_key)
 
 
-def _quad_key(q) -> tuple:
-    import pyoxigraph as ox
-
-    return ("" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+def _quad_key(q: ox.Quad) -> tuple:
+    return ("" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value, q.subject.value, q.predicate.value, str(q.object))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.gazetteer import expansion, name_key
+from kg.gazetteer import ShortNames, name_key
 from kg.model import Entity
 
 
@@ -21,11 +21,11 @@ def resolve(entities: Iterable[Entity]) -> tuple[dict[str, Entity], dict[str, st
     for entity in entities:
         merged[entity.id] = union(merged[entity.id], entity) if entity.id in merged else entity
     mapping: dict[str, str] = {}
-    candidates = [(e.id, e.label, e.type) for e in merged.values()]
+    short_names = ShortNames((e.id, e.label, e.type) for e in merged.values())
     for entity in sorted(merged.values(), key=lambda e: e.id):
         if entity.wikidata or ":" not in entity.id:
             continue  # gazetteer entities are already canonical
-        target = expansion(entity.label, entity.type, candidates)
+        target = short_names.expand(entity.label, entity.type)
         if target is not None and target != entity.id:
             mapping[entity.id] = target
     mapping.update(_spelling_variants(merged, mapping))
@@ -59,8 +59,11 @@ def _spelling_variants(entities: dict[str, Entity], taken: dict[str, str]) -> di
             for b, wb in members[i + 1:]:
                 if b.id in out:
                     continue
+                whole = SequenceMatcher(None, " ".join(wa), " ".join(wb))
+                if whole.real_quick_ratio() < VARIANT_SIMILARITY or whole.quick_ratio() < VARIANT_SIMILARITY:
+                    continue  # upper bounds of ratio(), cheap: most pairs in a large corpus stop here
                 if all(SequenceMatcher(None, x, y).ratio() >= VARIANT_SIMILARITY or (len(x) > 3 and SequenceMatcher(None, x, y).ratio() >= 0.75) for x, y in zip(wa, wb)) \
-                        and SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() >= VARIANT_SIMILARITY:
+                        and whole.ratio() >= VARIANT_SIMILARITY:
                     out[b.id] = a.id
     return out
 

@@ -115,10 +115,10 @@ class Store:
         """Rewrite the graphs whose content differs from the stored extractions' graph."""
         import pyoxigraph as ox
 
-        from kg.rdf import quads_by_graph, to_dataset
+        from kg.rdf import quads_by_graph, to_quads
 
         graph = graph if graph is not None else self.graph()
-        by_graph = quads_by_graph(to_dataset(graph)) if graph.articles else {}
+        by_graph = quads_by_graph(to_quads(graph)) if graph.articles else {}
         nquads = {name: ox.serialize(quads, format=ox.RdfFormat.N_QUADS) for name, quads in by_graph.items()}
         old = self._state()
         new = {name: hashlib.sha256(data).hexdigest()[:16] for name, data in nquads.items()}

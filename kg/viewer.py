@@ -54,7 +54,9 @@ def _layout(g: nx.MultiDiGraph) -> dict[str, dict[str, float]]:
     row_width = 160 * math.sqrt(max(1, len(parts[0]))) * 1.6 if parts else 0
     for part in parts:
         size = 160 * math.sqrt(len(part)) if len(part) > 1 else 60
-        sub = simple.subgraph(part)
+        sub = nx.Graph()  # a copy in sorted node order: a subgraph view iterates a set, in string-hash order
+        sub.add_nodes_from(part)
+        sub.add_edges_from(simple.subgraph(part).edges)
         if len(part) == 1:
             pos = {part[0]: (0.0, 0.0)}
         elif len(part) < LARGE:

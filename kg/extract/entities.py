@@ -22,7 +22,7 @@ from functools import cache
 from spacy.tokens import Doc, Span
 
 from kg.data import lines
-from kg.gazetteer import PLACE_TYPES, Entry, Gazetteer, expansion, geonames_city, name_key
+from kg.gazetteer import PLACE_TYPES, Entry, Gazetteer, ShortNames, geonames_city, name_key
 from kg.model import Entity, Mention
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
@@ -274,11 +274,11 @@ def _apply_metonymy(result: ArticleEntities, gaz: Gazetteer) -> None:
 
 def _merge_short_names(result: ArticleEntities) -> None:
     """Join surname-only persons and acronyms to the full name in the same article."""
-    candidates = [(f.id, f.label, f.type) for f in result.found.values()]
+    short_names = ShortNames((f.id, f.label, f.type) for f in result.found.values())
     for short in list(result.found.values()):
         if short.entry is not None:
             continue
-        target = expansion(short.label, short.type, candidates)
+        target = short_names.expand(short.label, short.type)
         if target is not None and target != short.id and target in result.found:
             _fold(result, short, result.found[target])
 
