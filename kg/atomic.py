@@ -11,8 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write(path: str | Path, data: bytes | Callable[[Path], None]) -> Path:
-    """Write bytes (or let `data(tmp_path)` write the file) to `path` atomically; return `path`."""
+def atomic_write(path: str | Path, data: bytes | Callable[[Path], None], durable: bool = True) -> Path:
+    """Write bytes (or let `data(tmp_path)` write the file) to `path` atomically; return `path`.
+    `durable=False` skips the fsync, for files whose loss a reader detects and redoes (a cache
+    entry): still never half-written by a crash of kg, but not flushed for a crash of the machine.
+    The fsync cost more than writing the entry itself, per extracted article."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -22,12 +25,14 @@ def atomic_write(path: str | Path, data: bytes | Callable[[Path], None]) -> Path
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
-                os.fsync(f.fileno())
+                if durable:
+                    os.fsync(f.fileno())
         else:
             os.close(fd)
             data(tmp_path)
-            with open(tmp_path, "rb+") as f:
-                os.fsync(f.fileno())
+            if durable:
+                with open(tmp_path, "rb+") as f:
+                    os.fsync(f.fileno())
         os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, path)
     except BaseException:

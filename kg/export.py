@@ -29,9 +29,9 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str) -> list
     out = Path(out_dir)
     rdf = serialize_all(to_quads(graph), [fmt for fmt in RDF_FORMATS if fmt != "ntriples"])
     written = [atomic_write(out / f"{name}.{RDF_FORMATS[fmt]}", data) for fmt, data in rdf.items()]
-    for view_name, stem in (("full", name), ("actors", f"{name}.actors")):
-        written += write_view(graph, view_name, ("graphml", "gexf", "cyjs", "csv"), out, stem)
-    written += write_view(graph, "actors", ("html",), out, name)
+    files = ("graphml", "gexf", "cyjs", "csv")
+    written += write_view(graph, "full", files, out, name)
+    written += write_view(graph, "actors", files + ("html",), out, f"{name}.actors", stems={"html": name})
     written += [
         atomic_write(out / f"{name}.entities.jsonl", jsonl_bytes(entity_rows(graph))),
         atomic_write(out / f"{name}.accusations.jsonl", jsonl_bytes(accusation_rows(graph))),
@@ -44,15 +44,18 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str) -> list
 GRAPH_FORMATS = ("graphml", "gexf", "cyjs", "html", "csv")
 
 
-def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Path, stem: str) -> list[Path]:
+def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Path, stem: str, stems: dict[str, str] | None = None) -> list[Path]:
     """Write one view of the graph in each format as `<stem>.<ext>` (csv: `<stem>.nodes.csv` and
-    `<stem>.edges.csv`, in Gephi's spreadsheet-import columns); return the paths written."""
+    `<stem>.edges.csv`, in Gephi's spreadsheet-import columns), or `<stems[format]>.<ext>`;
+    return the paths written. The view is computed once for all formats."""
     from kg.views import view
 
     g = view(graph, view_name)
     out = Path(out_dir)
     written = []
+    base = stem
     for fmt in formats:
+        stem = (stems or {}).get(fmt, base)
         if fmt == "graphml":
             written.append(atomic_write(out / f"{stem}.graphml", graphml_bytes(g)))
         elif fmt == "gexf":

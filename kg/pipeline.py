@@ -201,7 +201,7 @@ def _cache_put(cache_dir: Path | None, extraction: Extraction, version: str) -> 
 
     path = _cache_path(cache_dir, extraction.article, version)
     try:
-        atomic_write(path, json.dumps(extraction.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        atomic_write(path, json.dumps(extraction.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"), durable=False)  # a lost entry is parsed again
     except OSError:
         pass  # the cache is an optimisation; a read-only home must not fail the build
 

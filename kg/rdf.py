@@ -381,8 +381,8 @@ def serialize_all(data: list[ox.Quad] | Dataset | Graph, formats) -> dict[str, b
     out = {}
     for fmt in formats:
         if fmt in ("turtle", "ntriples"):
-            if triples is None:
-                triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+            if triples is None:  # graph by graph, each sorted; a triple in two graphs is written once
+                triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
             out[fmt] = ox.serialize(triples, format=writers[fmt], prefixes=prefixes if fmt == "turtle" else None)
         elif fmt == "jsonld":
             out[fmt] = _jsonld(quads)

@@ -71,8 +71,9 @@ class ArticleEntities:
 def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     """Return the entities mentioned in a parsed article."""
     result = ArticleEntities({}, {}, [])
-    body = _body_text(doc)
-    named = [e for e in doc.ents if e.label_ in NAMED_LABELS and not _junk(e, body)]
+    headlines = {s.start for s in doc.sents if _headline_like(s)}
+    body = " ".join(s.text for s in doc.sents if s.start not in headlines)  # the text of the sentences that are not headlines
+    named = [e for e in doc.ents if e.label_ in NAMED_LABELS and not _junk(e, body, headlines)]
     for ent in named:
         _add_named(result, ent, gaz)
     _add_organs(result, doc, gaz)
@@ -200,6 +201,8 @@ def _add_collectives(result: ArticleEntities, doc: Doc) -> None:
         if token.pos_ not in ("NOUN", "PROPN") or token.i in result.by_token:
             continue
         lemma = _plural_lemma(token, lexicon)
+        if lemma not in lexicon and lemma not in GROUP_HEADS:
+            continue  # neither a group word ("militants") nor a head that takes one ("forces")
         modifiers = [t for t in token.lefts if t.dep_ in ("amod", "compound", "nmod", "npadvmod")]
         words = _modifier_words(doc, token)
         family = lexicon.get(lemma) if lemma not in GROUP_HEADS or lemma in lexicon else None
@@ -372,11 +375,6 @@ def _is_group_noun(span: Span) -> bool:
     return span.root.tag_ in ("NNS", "NNPS")
 
 
-def _body_text(doc: Doc) -> str:
-    """Return the text of the sentences that are not title-case headlines."""
-    return " ".join(s.text for s in doc.sents if not _headline_like(s))
-
-
 def _headline_like(sent: Span) -> bool:
     """Return whether a sentence is a title-case headline (most long words capitalized, no final period)."""
     words = [t for t in sent if t.is_alpha and len(t) > 3]
@@ -384,7 +382,9 @@ def _headline_like(sent: Span) -> bool:
     return len(words) >= 3 and not ends_like_prose and sum(t.is_title or t.is_upper for t in words) >= 0.7 * len(words)
 
 
-def _junk(ent: Span, body: str) -> bool:
+def _junk(ent: Span, body: str, headlines: set[int]) -> bool:
+    """Whether a model entity is not a name: a junk pattern, no capital, or a headline's capitalized
+    word that the body (`body`, sentences other than the `headlines`' starts) never uses."""
     text = ent.text.strip()
     if any(rx.fullmatch(text) for rx in _junk_patterns()):
         return True
@@ -393,7 +393,7 @@ def _junk(ent: Span, body: str) -> bool:
     if not re.search(r"[A-Z]", text) or text[:1].isdigit() or len(re.sub(r"\W", "", text)) < 2:
         return True
     # a headline's capitalized words are not names unless the body uses them too
-    return _headline_like(ent.sent) and _strip_det(ent).text not in body
+    return ent.sent.start in headlines and _strip_det(ent).text not in body
 
 
 def _slug(text: str) -> str:

@@ -36,11 +36,13 @@ KILL, WOUND = {"kill", "die", "dead", "death", "perish", "execute"}, {"wound", "
 def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Event, ...]:
     """Return the events of one parsed article, one per type and place (article level)."""
     mentions = []
+    times_of_day = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]  # once: Span.ents walks all the doc's entities
     for sent in doc.sents:
         if len(sent) > MAX_SENTENCE_TOKENS:
             continue  # a run-on list or dump, not a report of events
         triggers = _triggers(sent)
-        times = _times_by_trigger(sent, triggers, article)
+        ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end] if triggers else []
+        times = _times_by_trigger(sent, triggers, article, ents)
         for token, (etype, cameo) in triggers.items():
             mentions.append(_mention(token, etype, cameo, sent, times.get(token.i, []), article, found, others=list(triggers)))
         if not triggers:
@@ -75,13 +77,13 @@ def _triggers(sent: Span) -> dict[Token, tuple[str, str]]:
     return {t: v for t, v in found.items() if not any(a in found and found[a][0] == v[0] for a in list(t.ancestors)[:2])}
 
 
-def _times_by_trigger(sent: Span, triggers: dict, article: Article) -> dict[int, list[tuple[When, str]]]:
-    """Give each DATE/TIME expression to its nearest governing trigger, as (When, role)."""
+def _times_by_trigger(sent: Span, triggers: dict, article: Article, ents: list[Span]) -> dict[int, list[tuple[When, str]]]:
+    """Give each DATE/TIME expression of the sentence (`ents`) to its nearest governing trigger, as (When, role)."""
     out: dict[int, list] = {}
+    if not ents:
+        return out
     future_tense = any(t.lower_ in ("will", "shall", "'ll") for t in sent)
-    for ent in sent.ents:
-        if ent.label_ not in ("DATE", "TIME"):
-            continue
+    for ent in ents:
         # the prepositions above any word of the expression ("until the evening of November 4, two days from now")
         preps = [a.lower_ for t in ent for a in _up_to_verb(t) if a.dep_ == "prep" and a not in ent and not any(c.lower_ == "now" for c in a.children)]
         role = "end" if any(p in ("until", "till", "through") for p in preps) else "start" if any(p in ("since", "from") for p in preps) else "date"
