@@ -37,6 +37,9 @@ def _fail_cleanly(command):
             sys.exit(e.exit_code)
         except BrokenPipeError:
             sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("kg: interrupted; finished articles are cached, and the same command resumes from them", err=True)
+            sys.exit(130)
 
     return wrapper
 
@@ -49,17 +52,18 @@ def _corpus_options(command):
         click.option("--gazetteer", "gazetteers", multiple=True, type=click.Path(), help="Extra gazetteer TSV file (repeatable)."),
         click.option("--no-cache", is_flag=True, help="Parse every article again instead of reusing cached extractions."),
         click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Skip input files larger than this."),
-        click.option("--processes", "-j", type=int, default=1, show_default=True, help="spaCy worker processes."),
+        click.option("--processes", "-j", type=int, default=1, show_default=True, help="Processes: parsing and extraction run in this many workers, and the exports in two."),
+        click.option("--progress/--no-progress", default=None, help="Show articles done, rate and time left on stderr (default: when it is a terminal)."),
         click.option("--dask", "dask_address", metavar="ADDRESS", help="Run extraction on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786)."),
     ]):
         command = option(command)
     return command
 
 
-def _build(paths, model, gazetteers, no_cache, max_bytes, processes, dask_address=None, store=None):
+def _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address=None, store=None):
     from kg.pipeline import Options, build_graph
 
-    options = Options(model=model, gazetteers=tuple(gazetteers), max_bytes=max_bytes, processes=processes, dask=dask_address)
+    options = Options(model=model, gazetteers=tuple(gazetteers), max_bytes=max_bytes, processes=processes, progress=progress, dask=dask_address)
     if no_cache:
         options.cache_dir = None
     result = build_graph(paths or None, options, store=store)
@@ -87,15 +91,15 @@ def cli():
 @click.option("--store", "store", type=click.Path(file_okay=False), help="Also add the articles to this kg store (an Oxigraph "
               "database, created if missing); the exports then hold the store's whole graph.")
 @_fail_cleanly
-def build(paths, model, gazetteers, no_cache, max_bytes, processes, dask_address, out_dir, name, store):
+def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, out_dir, name, store):
     """Build the graph of PATHS (files, directories, globs; default: the bundled sample) into exports."""
     from kg.export import write_exports
 
-    result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, dask_address, store)
+    result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, store)
     if result.store is not None:
         click.echo(f"store {store}: {result.store}", err=True)
     name = name or _export_name(paths)
-    written = write_exports(result.graph, out_dir, name)
+    written = write_exports(result.graph, out_dir, name, processes=processes)
     g = result.graph
     click.echo(f"built {len(g.articles)} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache): "
                f"{len(g.entities)} entities, {len(g.claims)} claims ({len(g.accusations())} accusations), {len(g.events)} events", err=True)
@@ -113,11 +117,11 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, dask_address
 @click.option("-o", "--out", "out_dir", default="exports", show_default=True, type=click.Path(file_okay=False), help="Directory to write into.")
 @click.option("--name", help="Base name of the files (default: as kg build names them).")
 @_fail_cleanly
-def export_command(paths, model, gazetteers, no_cache, max_bytes, processes, dask_address, view_name, formats, out_dir, name):
+def export_command(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, view_name, formats, out_dir, name):
     """Export a view of the graph of PATHS for graph visualisers (Gephi, Cytoscape, yEd, a browser)."""
     from kg.export import GRAPH_FORMATS, write_view
 
-    result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, dask_address)
+    result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address)
     name = name or _export_name(paths)
     stem = name if view_name == "full" else f"{name}.{view_name}"
     for path in write_view(result.graph, view_name, formats or GRAPH_FORMATS, out_dir, stem):
@@ -133,10 +137,10 @@ def _table_command(name: str, rows_fn: str, columns: list[str], help_text: str):
     @_corpus_options
     @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format.")
     @_fail_cleanly
-    def command(paths, model, gazetteers, no_cache, max_bytes, processes, dask_address, fmt):
+    def command(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, fmt):
         from kg import export
 
-        result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, dask_address)
+        result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address)
         rows = getattr(export, rows_fn)(result.graph)
         _print_rows(rows, fmt, columns)
         _exit_for(result)

@@ -19,7 +19,7 @@ from pathlib import Path
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.model import Article, Extraction
-from kg.sources import DEFAULT_MAX_BYTES, Problem, iter_articles
+from kg.sources import DEFAULT_MAX_BYTES, Problem, count_articles, iter_articles
 
 SAMPLE = Path(__file__).parent / "samples" / "aleppo-2016"
 BATCH_SIZE = 32
@@ -34,7 +34,7 @@ class Options:
     cache_dir: Path | None = field(default_factory=lambda: Path(os.environ.get("KG_CACHE_DIR", Path.home() / ".cache" / "kg")))
     max_bytes: int = DEFAULT_MAX_BYTES
     processes: int = 1
-    progress: bool = True
+    progress: bool | None = None  # a progress bar on stderr: None shows it when stderr is a terminal
     dask: str | None = None  # address of a Dask scheduler: extraction runs on its workers
 
 
@@ -77,7 +77,7 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
     articles = iter_articles(paths, problems, options.max_bytes)
     todo: list[Article] = []
     local = options.dask is None and options.processes <= 1
-    with _progress(options.progress) as bar:
+    with _progress(options.progress, lambda: count_articles(paths)) as bar:
 
         def done(extraction: Extraction) -> Extraction:
             """Stamp a fresh extraction with its time, cache it, count it."""
@@ -126,8 +126,11 @@ def extract_batch(articles: list[Article], model: str, gazetteers: tuple[str, ..
     return [x.to_json() for x in _extract(articles, model, gazetteers, load_gazetteer(gazetteers), version)]
 
 
-def _batches(articles: list[Article]) -> list[list[Article]]:
-    return [articles[i : i + BATCH_SIZE] for i in range(0, len(articles), BATCH_SIZE)]
+def _batches(articles: list[Article], workers: int) -> list[list[Article]]:
+    """Batches of up to BATCH_SIZE articles, at least four per worker where the corpus allows, so no
+    worker idles while another parses a whole small corpus, and results (and the cache) come in often."""
+    size = max(1, min(BATCH_SIZE, -(-len(articles) // (4 * max(1, workers)))))
+    return [articles[i : i + size] for i in range(0, len(articles), size)]
 
 
 def _in_processes(articles: list[Article], name, options: Options, version) -> Iterator[list[dict]]:
@@ -141,10 +144,21 @@ def _in_processes(articles: list[Article], name, options: Options, version) -> I
     if not articles:
         return
     gazetteers = tuple(str(Path(g).resolve()) for g in options.gazetteers)
-    with ProcessPoolExecutor(max_workers=options.processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(extract_batch, batch, name, gazetteers, version) for batch in _batches(articles)]
+    pool = ProcessPoolExecutor(max_workers=options.processes, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint)
+    try:
+        futures = [pool.submit(extract_batch, batch, name, gazetteers, version) for batch in _batches(articles, options.processes)]
         for future in as_completed(futures):
             yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # interrupted: stop at once; finished batches are cached
+
+
+def _ignore_sigint() -> None:
+    """In a worker: Ctrl-C (sent to the whole process group) is the parent's to handle; the worker
+    finishes its batch, which the parent then caches, instead of dying with a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _on_dask(articles: list[Article], name, options: Options, version) -> Iterator[list[dict]]:
@@ -162,11 +176,18 @@ def _on_dask(articles: list[Article], name, options: Options, version) -> Iterat
         raise UsageError(f"cannot reach the Dask scheduler at {options.dask}: {e}") from None
     try:
         gazetteers = tuple(str(Path(g).resolve()) for g in options.gazetteers)
-        futures = client.map(extract_batch, _batches(articles), model=name, gazetteers=gazetteers, version=version, pure=False)
+        futures = client.map(extract_batch, _batches(articles, _dask_workers(client)), model=name, gazetteers=gazetteers, version=version, pure=False)
         for future in as_completed(futures):
             yield future.result()
     finally:
         client.close()
+
+
+def _dask_workers(client) -> int:
+    try:
+        return len(client.scheduler_info().get("workers", {})) or 1
+    except Exception:  # an older or unusual scheduler: batch as for one worker
+        return 1
 
 
 def _now() -> str:
@@ -207,17 +228,21 @@ def _cache_put(cache_dir: Path | None, extraction: Extraction, version: str) -> 
 
 
 class _progress:
-    """A tqdm bar on stderr when it is a terminal; silent otherwise."""
+    """Articles done, rate and time left, on stderr (tqdm): shown when stderr is a terminal, or
+    always with `enabled=True` (then updated every 10 s, for logs). `total` is counted only when shown."""
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled and sys.stderr.isatty()
+    def __init__(self, enabled: bool | None, total):
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.total = total
         self.bar = None
 
     def __enter__(self):
         if self.enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(unit="article", file=sys.stderr, desc="extracting", leave=False)
+            terminal = sys.stderr.isatty()
+            self.bar = tqdm(total=self.total() or None, unit="article", file=sys.stderr, desc="extracting", leave=not terminal,
+                            mininterval=0.5 if terminal else 10, ascii=not terminal, dynamic_ncols=terminal)
         return self
 
     def update(self, n: int) -> None:

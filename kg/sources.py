@@ -67,6 +67,22 @@ def iter_articles(
             yield article
 
 
+def count_articles(paths: Iterable[str | Path]) -> int:
+    """Roughly how many articles `paths` hold (a JSONL file's non-blank lines, one per other file),
+    without reading them: the total a progress bar needs to show the time left."""
+    total = 0
+    for path, _row in _expand(paths, []):
+        if path.suffix.lower() == ".jsonl":
+            try:
+                with open(path, "rb") as f:
+                    total += sum(1 for line in f if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
 def read_article_text(
     raw: str, *, name: str, source: str, title=None, outlet=None, published=None, url=None, author=None
 ) -> Article:
