@@ -18,7 +18,7 @@ import networkx as nx
 
 from kg.atomic import atomic_write
 from kg.graph import KnowledgeGraph
-from kg.rdf import RDF_FORMATS, serialize_all, to_quads
+from kg.rdf import RDF_FORMATS, to_quads, write_rdf
 from kg.views import LIST_SEPARATOR
 
 
@@ -46,8 +46,7 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, process
 
 
 def _write_rdf(graph: KnowledgeGraph, out: Path, name: str) -> list[Path]:
-    rdf = serialize_all(to_quads(graph), [fmt for fmt in RDF_FORMATS if fmt != "ntriples"])
-    return [atomic_write(out / f"{name}.{RDF_FORMATS[fmt]}", data) for fmt, data in rdf.items()]
+    return write_rdf(to_quads(graph), {fmt: out / f"{name}.{ext}" for fmt, ext in RDF_FORMATS.items() if fmt != "ntriples"})
 
 
 def _fork(work, *args):

@@ -370,25 +370,33 @@ def serialize_all(data: list[ox.Quad] | Dataset | Graph, formats) -> dict[str, b
     """Return the quads of `to_quads` (or an rdflib Dataset or Graph) in each of `formats` (turtle or
     ntriples: all graphs merged; trig or nquads: one named graph per article; jsonld: named graphs,
     compacted with kg's context)."""
+    quads = data if isinstance(data, list) else _sorted_quads(data)
+    return {fmt: _serialize(quads, fmt) for fmt in formats}
+
+
+def write_rdf(quads: list[ox.Quad], paths: dict[str, Path]) -> list[Path]:
+    """Write the quads of `to_quads` in each format into its path (`{format: path}`), atomically,
+    one format at a time and straight into the file: a large corpus's serializations are never all
+    in memory at once."""
+    from kg.atomic import atomic_write
+
+    return [atomic_write(path, lambda tmp, fmt=fmt: _serialize(quads, fmt, tmp)) for fmt, path in paths.items()]
+
+
+def _serialize(quads: list[ox.Quad], fmt: str, output: Path | None = None) -> bytes | None:
     writers = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
                "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
-    unknown = [f for f in formats if f not in writers]
-    if unknown:
-        raise ValueError(f"unknown RDF format {unknown[0]!r}; use one of {', '.join(RDF_FORMATS)}")
-    quads = data if isinstance(data, list) else _sorted_quads(data)
-    triples = None
-    prefixes = PREFIX_IRIS
-    out = {}
-    for fmt in formats:
-        if fmt in ("turtle", "ntriples"):
-            if triples is None:  # graph by graph, each sorted; a triple in two graphs is written once
-                triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-            out[fmt] = ox.serialize(triples, format=writers[fmt], prefixes=prefixes if fmt == "turtle" else None)
-        elif fmt == "jsonld":
-            out[fmt] = _jsonld(quads)
-        else:
-            out[fmt] = ox.serialize(quads, format=writers[fmt], prefixes=prefixes if fmt == "trig" else None)
-    return out
+    if fmt not in writers:
+        raise ValueError(f"unknown RDF format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
+    if fmt == "jsonld":
+        data = _jsonld(quads)
+        return output.write_bytes(data) and None if output is not None else data
+    if fmt in ("turtle", "ntriples"):
+        # all graphs merged, graph by graph; a triple is in one graph only (kg writes corpus-wide facts
+        # to the default graph, an article's own to its graph), so no merging is needed
+        quads = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    prefixes = PREFIX_IRIS if fmt in ("turtle", "trig") else None
+    return ox.serialize(quads, output=str(output) if output is not None else None, format=writers[fmt], prefixes=prefixes)
 
 
 def quads_by_graph(data: list[ox.Quad] | Dataset) -> dict[str, list[ox.Quad]]:
