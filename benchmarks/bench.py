@@ -164,6 +164,7 @@ def main() -> None:
     p.add_argument("--processes", type=int, default=1, help=argparse.SUPPRESS)
     p.add_argument("--tokens", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each figure as soon as it is measured, also into a file
     if args.child:
         args.mode = args.child
         print(json.dumps(child(args)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,63 +32,73 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, process
     while this process writes the views and tables: the two halves take about as long each, and the
     child shares the graph's memory instead of receiving a copy."""
     out = Path(out_dir)
-    child = _fork(_write_rdf, graph, out, name) if processes > 1 else None
-    written = [] if child else _write_rdf(graph, out, name)
-    files = ("graphml", "gexf", "cyjs", "csv")
-    written += write_view(graph, "full", files, out, name)
-    written += write_view(graph, "actors", files + ("html",), out, f"{name}.actors", stems={"html": name})
-    written += [
-        atomic_write(out / f"{name}.entities.jsonl", jsonl_bytes(entity_rows(graph))),
-        atomic_write(out / f"{name}.accusations.jsonl", jsonl_bytes(accusation_rows(graph))),
-        atomic_write(out / f"{name}.claims.jsonl", jsonl_bytes(claim_rows(graph))),
-        atomic_write(out / f"{name}.events.jsonl", jsonl_bytes(event_rows(graph))),
-    ]
-    return (child() if child else []) + written
+    rdf = _Forked(_write_rdf, graph, out, name) if processes > 1 and _Forked.available() else None
+    try:
+        written = [] if rdf else _write_rdf(graph, out, name)
+        files = ("graphml", "gexf", "cyjs", "csv")
+        written += write_view(graph, "full", files, out, name)
+        written += write_view(graph, "actors", files + ("html",), out, f"{name}.actors", stems={"html": name})
+        written += [
+            atomic_write(out / f"{name}.entities.jsonl", jsonl_bytes(entity_rows(graph))),
+            atomic_write(out / f"{name}.accusations.jsonl", jsonl_bytes(accusation_rows(graph))),
+            atomic_write(out / f"{name}.claims.jsonl", jsonl_bytes(claim_rows(graph))),
+            atomic_write(out / f"{name}.events.jsonl", jsonl_bytes(event_rows(graph))),
+        ]
+    except BaseException:
+        if rdf:
+            rdf.kill()
+        raise
+    return (rdf.result() if rdf else []) + written
 
 
 def _write_rdf(graph: KnowledgeGraph, out: Path, name: str) -> list[Path]:
     return write_rdf(to_quads(graph), {fmt: out / f"{name}.{ext}" for fmt, ext in RDF_FORMATS.items() if fmt != "ntriples"})
 
 
-def _fork(work, *args):
-    """Run `work(*args)` in a forked child; return a function that waits for it and returns its
-    result (or raises its error). None where fork is not available: the caller runs it itself."""
-    import multiprocessing
-    import pickle
+class _Forked:
+    """`work(*args)` running in a forked child (which shares the parent's memory, copy-on-write);
+    `result()` waits for it and returns its result or raises its error."""
 
-    try:
+    @staticmethod
+    def available() -> bool:
+        import multiprocessing
+
+        return "fork" in multiprocessing.get_all_start_methods()
+
+    def __init__(self, work, *args):
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
-    except ValueError:
-        return None
-    reader, writer = context.Pipe(duplex=False)
+        self.reader, writer = context.Pipe(duplex=False)
 
-    def run():
+        def run():
+            try:
+                outcome = ("ok", work(*args))
+            except BaseException as e:  # the parent raises it
+                outcome = ("error", e if _picklable(e) else RuntimeError(f"{type(e).__name__}: {e}"))
+            writer.send_bytes(pickle.dumps(outcome))
+
+        self.process = context.Process(target=run, daemon=True)
+        self.process.start()
+        writer.close()
+
+    def result(self):
         try:
-            result = ("ok", work(*args))
-        except BaseException as e:  # the parent raises it
-            result = ("error", e if _picklable(e) else RuntimeError(f"{type(e).__name__}: {e}"))
-        writer.send_bytes(pickle.dumps(result))
-
-    process = context.Process(target=run, daemon=True)
-    process.start()
-    writer.close()
-
-    def wait():
-        try:
-            status, value = pickle.loads(reader.recv_bytes())
+            status, value = pickle.loads(self.reader.recv_bytes())
         except EOFError:
-            status, value = "error", RuntimeError(f"the export process died (exit code {process.join() or process.exitcode})")
-        process.join()
+            self.process.join()
+            raise RuntimeError(f"the export process died (exit code {self.process.exitcode})") from None
+        self.process.join()
         if status == "error":
             raise value
         return value
 
-    return wait
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
 
 
 def _picklable(e: BaseException) -> bool:
-    import pickle
-
     try:
         pickle.loads(pickle.dumps(e))
         return True
@@ -107,22 +118,21 @@ def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Pa
     g = view(graph, view_name)
     out = Path(out_dir)
     written = []
-    base = stem
     for fmt in formats:
-        stem = (stems or {}).get(fmt, base)
+        base = out / (stems or {}).get(fmt, stem)
         if fmt == "graphml":
-            written.append(atomic_write(out / f"{stem}.graphml", graphml_bytes(g)))
+            written.append(atomic_write(f"{base}.graphml", graphml_bytes(g)))
         elif fmt == "gexf":
-            written.append(atomic_write(out / f"{stem}.gexf", gexf_bytes(g, _spells(graph, g))))
+            written.append(atomic_write(f"{base}.gexf", gexf_bytes(g, _spells(graph, g))))
         elif fmt == "cyjs":
-            written.append(atomic_write(out / f"{stem}.cyjs", cyjs_bytes(g)))
+            written.append(atomic_write(f"{base}.cyjs", cyjs_bytes(g)))
         elif fmt == "html":
             from kg.viewer import html_bytes
 
-            written.append(atomic_write(out / f"{stem}.html", html_bytes(g, view_name)))
+            written.append(atomic_write(f"{base}.html", html_bytes(g, view_name)))
         elif fmt == "csv":
             nodes, edges = csv_tables(g)
-            written += [atomic_write(out / f"{stem}.nodes.csv", nodes), atomic_write(out / f"{stem}.edges.csv", edges)]
+            written += [atomic_write(f"{base}.nodes.csv", nodes), atomic_write(f"{base}.edges.csv", edges)]
         else:
             raise ValueError(f"unknown graph format {fmt!r}; use one of {', '.join(GRAPH_FORMATS)}")
     return written
