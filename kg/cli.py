@@ -99,7 +99,7 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, da
     if result.store is not None:
         click.echo(f"store {store}: {result.store}", err=True)
     name = name or _export_name(paths)
-    written = write_exports(result.graph, out_dir, name, processes=processes)
+    written = write_exports(result.graph, out_dir, name, processes=processes, quads=result.store.rdf if result.store else None)
     g = result.graph
     click.echo(f"built {len(g.articles)} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache): "
                f"{len(g.entities)} entities, {len(g.claims)} claims ({len(g.accusations())} accusations), {len(g.events)} events", err=True)

@@ -23,18 +23,19 @@ from kg.rdf import RDF_FORMATS, to_quads, write_rdf
 from kg.views import LIST_SEPARATOR
 
 
-def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, processes: int = 1) -> list[Path]:
+def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, processes: int = 1, quads: list | None = None) -> list[Path]:
     """Write every export of the graph into `out_dir` as `<name>.<ext>`; return the paths written.
     The full view goes to `<name>.graphml|gexf|cyjs`, the actors view to `<name>.actors.*` and the
     HTML viewer `<name>.html`.
 
     With `processes` > 1 (and where the OS can fork), the RDF files are written by a forked child
     while this process writes the views and tables: the two halves take about as long each, and the
-    child shares the graph's memory instead of receiving a copy."""
+    child shares the graph's memory instead of receiving a copy. `quads` are the graph's RDF quads
+    where they are already built (by `kg.store`), so they are not built twice."""
     out = Path(out_dir)
-    rdf = _Forked(_write_rdf, graph, out, name) if processes > 1 and _Forked.available() else None
+    rdf = _Forked(_write_rdf, graph, out, name, quads) if processes > 1 and _Forked.available() else None
     try:
-        written = [] if rdf else _write_rdf(graph, out, name)
+        written = [] if rdf else _write_rdf(graph, out, name, quads)
         files = ("graphml", "gexf", "cyjs", "csv")
         written += write_view(graph, "full", files, out, name)
         written += write_view(graph, "actors", files + ("html",), out, f"{name}.actors", stems={"html": name})
@@ -51,8 +52,8 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, process
     return (rdf.result() if rdf else []) + written
 
 
-def _write_rdf(graph: KnowledgeGraph, out: Path, name: str) -> list[Path]:
-    return write_rdf(to_quads(graph), {fmt: out / f"{name}.{ext}" for fmt, ext in RDF_FORMATS.items() if fmt != "ntriples"})
+def _write_rdf(graph: KnowledgeGraph, out: Path, name: str, quads: list | None = None) -> list[Path]:
+    return write_rdf(quads if quads is not None else to_quads(graph), {fmt: out / f"{name}.{ext}" for fmt, ext in RDF_FORMATS.items() if fmt != "ntriples"})
 
 
 class _Forked:
@@ -102,7 +103,7 @@ def _picklable(e: BaseException) -> bool:
     try:
         pickle.loads(pickle.dumps(e))
         return True
-    except Exception:
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError):  # unpicklable state or __init__ arguments
         return False
 
 

@@ -184,10 +184,7 @@ def _on_dask(articles: list[Article], name, options: Options, version) -> Iterat
 
 
 def _dask_workers(client) -> int:
-    try:
-        return len(client.scheduler_info().get("workers", {})) or 1
-    except Exception:  # an older or unusual scheduler: batch as for one worker
-        return 1
+    return len(client.scheduler_info().get("workers", {})) or 1
 
 
 def _now() -> str:

@@ -11,6 +11,7 @@ Every IRI is computed from content, and no blank nodes are used, so serializatio
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -201,24 +202,9 @@ def to_graph(ds: Dataset) -> Graph:
     return g
 
 
-# IRIs: the public functions give rdflib terms (for users of `to_dataset`), the _node ones the
-# Oxigraph terms the quads are built from; both spell the IRI the same way.
-
-
 def entity_iri(entity_id: str) -> URIRef:
+    """An entity's IRI as an rdflib term (for users of `to_dataset`)."""
     return URIRef(_entity_node(entity_id).value)
-
-
-def article_iri(article_id: str) -> URIRef:
-    return KGR[f"article/{article_id}"]
-
-
-def article_graph_iri(article_id: str) -> URIRef:
-    return KGR[f"graph/{article_id}"]
-
-
-def outlet_iri(outlet: str) -> URIRef:
-    return URIRef(_outlet_node(outlet).value)
 
 
 def _entity_node(entity_id: str) -> ox.NamedNode:
@@ -366,14 +352,6 @@ def _camel(name: str) -> str:
 RDF_FORMATS = {"turtle": "ttl", "trig": "trig", "nquads": "nq", "ntriples": "nt", "jsonld": "jsonld"}
 
 
-def serialize_all(data: list[ox.Quad] | Dataset | Graph, formats) -> dict[str, bytes]:
-    """Return the quads of `to_quads` (or an rdflib Dataset or Graph) in each of `formats` (turtle or
-    ntriples: all graphs merged; trig or nquads: one named graph per article; jsonld: named graphs,
-    compacted with kg's context)."""
-    quads = data if isinstance(data, list) else _sorted_quads(data)
-    return {fmt: _serialize(quads, fmt) for fmt in formats}
-
-
 def write_rdf(quads: list[ox.Quad], paths: dict[str, Path]) -> list[Path]:
     """Write the quads of `to_quads` in each format into its path (`{format: path}`), atomically,
     one format at a time and straight into the file: a large corpus's serializations are never all
@@ -383,27 +361,27 @@ def write_rdf(quads: list[ox.Quad], paths: dict[str, Path]) -> list[Path]:
     return [atomic_write(path, lambda tmp, fmt=fmt: _serialize(quads, fmt, tmp)) for fmt, path in paths.items()]
 
 
-def _serialize(quads: list[ox.Quad], fmt: str, output: Path | None = None) -> bytes | None:
+def _serialize(quads: list[ox.Quad], fmt: str, output: Path) -> None:
     writers = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
                "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
     if fmt not in writers:
         raise ValueError(f"unknown RDF format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
     if fmt == "jsonld":
-        data = _jsonld(quads)
-        return output.write_bytes(data) and None if output is not None else data
+        output.write_bytes(_jsonld(quads))
+        return
     if fmt in ("turtle", "ntriples"):
         # all graphs merged, graph by graph; a triple is in one graph only (kg writes corpus-wide facts
         # to the default graph, an article's own to its graph), so no merging is needed
         quads = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
     prefixes = PREFIX_IRIS if fmt in ("turtle", "trig") else None
-    return ox.serialize(quads, output=str(output) if output is not None else None, format=writers[fmt], prefixes=prefixes)
+    ox.serialize(quads, output=str(output), format=writers[fmt], prefixes=prefixes)
 
 
-def quads_by_graph(data: list[ox.Quad] | Dataset) -> dict[str, list[ox.Quad]]:
-    """Return the quads grouped by graph IRI ('' for the default graph), each group sorted: what the
-    store writes and hashes, graph by graph."""
+def quads_by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
+    """Return the quads of `to_quads` grouped by graph IRI ('' for the default graph), each group
+    sorted: what the store writes and hashes, graph by graph."""
     out: dict[str, list] = {}
-    for q in data if isinstance(data, list) else _sorted_quads(data):
+    for q in quads:
         out.setdefault("" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value, []).append(q)
     return out
 
@@ -466,18 +444,6 @@ def _jsonld(quads: list[ox.Quad]) -> bytes:
         node.setdefault(curie(q.predicate.value), []).append(value(q.object))
     doc = {"@context": jsonld_context(), "@graph": top}
     return (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8")  # no indent: json's C encoder, 10x faster
-
-
-def _sorted_quads(ds: Dataset | Graph) -> list[ox.Quad]:
-    """An rdflib Dataset's or Graph's quads as Oxigraph Quads, each once, in `to_quads` order."""
-    term = lambda t: ox.NamedNode(str(t)) if isinstance(t, URIRef) else ox.Literal(
-        str(t), language=t.language) if t.language else ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
-    quads = ds.quads((None, None, None, None)) if isinstance(ds, Dataset) else ((s, p, o, None) for s, p, o in ds)
-    out = set()
-    for s, p, o, g in quads:
-        name = str(g.identifier if isinstance(g, Graph) else g) if g is not None else None
-        out.add(ox.Quad(term(s), term(p), term(o), _DEFAULT if name in (None, "urn:x-rdflib:default") else ox.NamedNode(name)))
-    return sorted(out, key=_quad_key)
 
 
 def _quad_key(q: ox.Quad) -> tuple:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import atomic_write
@@ -43,6 +43,7 @@ class SyncReport:
     dropped: int = 0
     default_changed: bool = False
     quads: int = 0
+    rdf: list = field(default_factory=list, repr=False)  # the whole graph's quads (kg.rdf.to_quads), for the exports
 
     def __str__(self) -> str:
         return (f"{len(self.graph.articles)} articles, {self.quads} quads; {self.written} article graphs written, "
@@ -118,12 +119,13 @@ class Store:
         from kg.rdf import quads_by_graph, to_quads
 
         graph = graph if graph is not None else self.graph()
-        by_graph = quads_by_graph(to_quads(graph)) if graph.articles else {}
+        quads = to_quads(graph) if graph.articles else []
+        by_graph = quads_by_graph(quads)
         nquads = {name: ox.serialize(quads, format=ox.RdfFormat.N_QUADS) for name, quads in by_graph.items()}
         old = self._state()
         new = {name: hashlib.sha256(data).hexdigest()[:16] for name, data in nquads.items()}
         present = {str(g.value) for g in self.ox.named_graphs()}
-        report = SyncReport(graph, quads=sum(len(v) for v in by_graph.values()))
+        report = SyncReport(graph, quads=len(quads), rdf=quads)
         changed = [n for n in sorted(new) if old.get(n) != new[n] or (n and n not in present)]
         dropped = sorted((present | {n for n in old if n}) - set(new))
         report.written = sum(1 for n in changed if n)

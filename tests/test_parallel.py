@@ -35,7 +35,7 @@ def test_two_processes_build_the_same_exports_as_one(tmp_path, monkeypatch):
 
 @pytest.mark.model
 def test_an_error_in_the_export_process_reaches_the_caller(tmp_path, monkeypatch, sample_graph):
-    def broken(graph, out, name):
+    def broken(graph, out, name, quads=None):
         raise InputError(f"{out}: disk full")
 
     monkeypatch.setattr(export, "_write_rdf", broken)  # the forked child inherits the patch

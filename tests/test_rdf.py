@@ -158,7 +158,7 @@ def test_no_triple_is_repeated_across_graphs(sample_graph):
     query over the union of all graphs never sees a fact twice."""
     from collections import Counter
 
-    from kg.rdf import quads_by_graph
+    from kg.rdf import quads_by_graph, to_quads
 
-    counts = Counter((str(q.subject), str(q.predicate), str(q.object)) for quads in quads_by_graph(to_dataset(sample_graph)).values() for q in quads)
+    counts = Counter((str(q.subject), str(q.predicate), str(q.object)) for quads in quads_by_graph(to_quads(sample_graph)).values() for q in quads)
     assert [t for t, n in counts.items() if n > 1] == []

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.graph import KnowledgeGraph
-from kg.rdf import quads_by_graph, to_dataset
+from kg.rdf import quads_by_graph, to_quads
 from kg.store import Store
 
 pytestmark = pytest.mark.model
@@ -22,7 +22,7 @@ def _expected(extractions) -> set[str]:
     """The quads of the extractions' dataset, as a store keeps them (Oxigraph writes literals such
     as dates in canonical form)."""
     reference = ox.Store()
-    reference.extend(q for quads in quads_by_graph(to_dataset(KnowledgeGraph.from_extractions(extractions))).values() for q in quads)
+    reference.extend(q for quads in quads_by_graph(to_quads(KnowledgeGraph.from_extractions(extractions))).values() for q in quads)
     return {str(q) for q in reference.quads_for_pattern(None, None, None)}
 
 
@@ -95,3 +95,15 @@ def test_a_directory_that_is_not_a_store_is_never_overwritten(tmp_path):
     with pytest.raises(UsageError, match="not empty"):
         Store(tmp_path / "mine", create=True)
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_a_store_build_exports_the_same_files_as_a_plain_build(sample_copy, tmp_path):
+    """`--store` hands its RDF quads to the exports instead of building them again: same bytes."""
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["build", str(sample_copy), "-o", str(tmp_path / "plain")])
+    stored = runner.invoke(cli, ["build", str(sample_copy), "--store", str(tmp_path / "st"), "-o", str(tmp_path / "stored")])
+    assert plain.exit_code == 0 and stored.exit_code == 0, plain.output + stored.output
+    names = sorted(f.name for f in (tmp_path / "plain").iterdir())
+    assert names and names == sorted(f.name for f in (tmp_path / "stored").iterdir())
+    for name in names:
+        assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "stored" / name).read_bytes(), name
