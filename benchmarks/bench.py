@@ -60,7 +60,7 @@ def child(args: argparse.Namespace) -> dict:
     else:
         from kg.export import write_exports
 
-        options = Options(cache_dir=Path(args.cache), processes=args.processes, progress=False)
+        options = Options(cache_dir=Path(args.cache), processes=args.processes, progress=False, keep_model=False)  # as `kg build` runs
         start = time.perf_counter()
         result = build_graph([corpus], options)
         write_exports(result.graph, args.out, "bench", processes=args.processes)

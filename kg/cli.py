@@ -63,7 +63,8 @@ def _corpus_options(command):
 def _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address=None, store=None):
     from kg.pipeline import Options, build_graph
 
-    options = Options(model=model, gazetteers=tuple(gazetteers), max_bytes=max_bytes, processes=processes, progress=progress, dask=dask_address)
+    options = Options(model=model, gazetteers=tuple(gazetteers), max_bytes=max_bytes, processes=processes, progress=progress, dask=dask_address,
+                      keep_model=False)  # one build per process: its memory goes to the graph and exports
     if no_cache:
         options.cache_dir = None
     result = build_graph(paths or None, options, store=store)

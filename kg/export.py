@@ -17,9 +17,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.atomic import atomic_write
+from kg.atomic import atomic_open, atomic_write
 from kg.graph import KnowledgeGraph
-from kg.rdf import RDF_FORMATS, to_quads, write_rdf
+from kg.rdf import RDF_FORMATS, iter_quads, write_rdf
 from kg.views import LIST_SEPARATOR
 
 
@@ -40,10 +40,8 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, process
         written += write_view(graph, "full", files, out, name)
         written += write_view(graph, "actors", files + ("html",), out, f"{name}.actors", stems={"html": name})
         written += [
-            atomic_write(out / f"{name}.entities.jsonl", jsonl_bytes(entity_rows(graph))),
-            atomic_write(out / f"{name}.accusations.jsonl", jsonl_bytes(accusation_rows(graph))),
-            atomic_write(out / f"{name}.claims.jsonl", jsonl_bytes(claim_rows(graph))),
-            atomic_write(out / f"{name}.events.jsonl", jsonl_bytes(event_rows(graph))),
+            atomic_write(out / f"{name}.{table}.jsonl", lambda f, rows=rows: write_jsonl(rows(graph), f))
+            for table, rows in (("entities", entity_rows), ("accusations", accusation_rows), ("claims", claim_rows), ("events", event_rows))
         ]
     except BaseException:
         if rdf:
@@ -53,7 +51,7 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, process
 
 
 def _write_rdf(graph: KnowledgeGraph, out: Path, name: str, quads: list | None = None) -> list[Path]:
-    return write_rdf(quads if quads is not None else to_quads(graph), {fmt: out / f"{name}.{ext}" for fmt, ext in RDF_FORMATS.items() if fmt != "ntriples"})
+    return write_rdf([quads] if quads is not None else iter_quads(graph), {fmt: out / f"{name}.{ext}" for fmt, ext in RDF_FORMATS.items() if fmt != "ntriples"})
 
 
 class _Forked:
@@ -122,18 +120,19 @@ def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Pa
     for fmt in formats:
         base = out / (stems or {}).get(fmt, stem)
         if fmt == "graphml":
-            written.append(atomic_write(f"{base}.graphml", graphml_bytes(g)))
+            written.append(atomic_write(f"{base}.graphml", lambda f: write_graphml(g, f)))
         elif fmt == "gexf":
-            written.append(atomic_write(f"{base}.gexf", gexf_bytes(g, _spells(graph, g))))
+            written.append(atomic_write(f"{base}.gexf", lambda f: write_gexf(g, _spells(graph, g), f)))
         elif fmt == "cyjs":
-            written.append(atomic_write(f"{base}.cyjs", cyjs_bytes(g)))
+            written.append(atomic_write(f"{base}.cyjs", lambda f: write_cyjs(g, f)))
         elif fmt == "html":
-            from kg.viewer import html_bytes
+            from kg.viewer import write_html
 
-            written.append(atomic_write(f"{base}.html", html_bytes(g, view_name)))
+            written.append(atomic_write(f"{base}.html", lambda f: write_html(g, view_name, f)))
         elif fmt == "csv":
-            nodes, edges = csv_tables(g)
-            written += [atomic_write(f"{base}.nodes.csv", nodes), atomic_write(f"{base}.edges.csv", edges)]
+            with atomic_open(f"{base}.nodes.csv") as nodes, atomic_open(f"{base}.edges.csv") as edges:
+                write_csv_tables(g, nodes, edges)
+            written += [Path(f"{base}.nodes.csv"), Path(f"{base}.edges.csv")]
         else:
             raise ValueError(f"unknown graph format {fmt!r}; use one of {', '.join(GRAPH_FORMATS)}")
     return written
@@ -141,11 +140,16 @@ def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Pa
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
+# The view files are streamed (lxml's incremental `xmlfile`, json per element, csv per row): an
+# element tree of a 5,000-article graph's full view took over 300 MB for a 28 MB GraphML file.
+# Elements inside the root are written without a namespace and so take the root's default one.
 
-def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
-    """Return a flat view as GraphML 1.1 (schema-valid): typed keys (string, int, double, boolean)
-    declared once per domain, no defaults, a label on every node and edge, unique NMTOKEN ids
-    (kg's own id, which may hold '@' or spaces, is kept in `kg_id`).
+
+def write_graphml(g: nx.MultiDiGraph, f) -> None:
+    """Write a flat view as GraphML 1.1 (schema-valid) into binary file `f`: typed keys (string,
+    int, double, boolean) declared once per domain, no defaults, a label on every node and edge,
+    unique NMTOKEN ids (kg's own id, which may hold '@' or spaces, is kept in `kg_id`); one node or
+    edge per line.
 
     Written with lxml rather than networkx, whose writer gives a node and an edge attribute of the
     same name the same key id (invalid) and types Python ints as `long`."""
@@ -154,37 +158,48 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
     from lxml import etree
 
     ids: dict[str, str] = {}
+    taken: set[str] = set()
     for node in g.nodes:
         safe = re.sub(r"[^\w.:\-]", "_", node) or "_"
-        while safe in ids.values():
+        while safe in taken:
             safe += "_"
+        taken.add(safe)
         ids[node] = safe
-    node_data = [(n, {"kg_id": n, **d}) for n, d in g.nodes(data=True)]
-    edge_data = [(u, v, d) for u, v, d in g.edges(data=True)]
-    E = lambda tag, **attrs: etree.Element(f"{{{GRAPHML_NS}}}{tag}", {k.replace("_", "."): str(v) for k, v in attrs.items()})
-    root = etree.Element(f"{{{GRAPHML_NS}}}graphml", nsmap={None: GRAPHML_NS})
     keys = {}
-    for domain, items in (("node", (d for _, d in node_data)), ("edge", (d for *_, d in edge_data))):
-        for name, kind in _value_types(items, {"integer": "int"}).items():
-            keys[(domain, name)] = key_id = f"{domain[0]}_{name}"
-            root.append(E("key", id=key_id, **{"for": domain, "attr_name": name, "attr_type": kind}))
-    graph_el = E("graph", id="G", edgedefault="directed")
-    root.append(graph_el)
+    with etree.xmlfile(f, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element(f"{{{GRAPHML_NS}}}graphml", nsmap={None: GRAPHML_NS}):
+            for domain, items in (("node", ({"kg_id": n, **d} for n, d in g.nodes(data=True))), ("edge", (d for *_, d in g.edges(data=True)))):
+                for name, kind in _value_types(items, {"integer": "int"}).items():
+                    keys[(domain, name)] = key_id = f"{domain[0]}_{name}"
+                    xf.write("\n  ", etree.Element("key", {"id": key_id, "for": domain, "attr.name": name, "attr.type": kind}))
+            xf.write("\n  ")
+            with xf.element("graph", id="G", edgedefault="directed"):
 
-    def add_data(el, domain: str, data: dict) -> None:
-        for name, value in data.items():
-            d = etree.SubElement(el, f"{{{GRAPHML_NS}}}data", key=keys[(domain, name)])
-            d.text = str(value).lower() if isinstance(value, bool) else str(value)
+                def element(tag: str, attrs: dict, domain: str, data: dict):
+                    el = etree.Element(tag, attrs)
+                    for name, value in data.items():
+                        etree.SubElement(el, "data", key=keys[(domain, name)]).text = str(value).lower() if isinstance(value, bool) else str(value)
+                    return el
 
-    for node, data in node_data:
-        el = E("node", id=ids[node])
-        add_data(el, "node", data)
-        graph_el.append(el)
-    for n, (u, v, data) in enumerate(edge_data):
-        el = E("edge", id=f"e{n}", source=ids[u], target=ids[v])
-        add_data(el, "edge", data)
-        graph_el.append(el)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+                for node, data in g.nodes(data=True):
+                    xf.write("\n    ", element("node", {"id": ids[node]}, "node", {"kg_id": node, **data}))
+                for n, (u, v, data) in enumerate(g.edges(data=True)):
+                    xf.write("\n    ", element("edge", {"id": f"e{n}", "source": ids[u], "target": ids[v]}, "edge", data))
+                xf.write("\n  ")
+            xf.write("\n")
+    f.write(b"\n")
+
+
+def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
+    """`write_graphml` into bytes."""
+    return _to_bytes(write_graphml, g)
+
+
+def _to_bytes(write, *args) -> bytes:
+    buf = io.BytesIO()
+    write(*args, buf)
+    return buf.getvalue()
 
 
 def _value_types(items, names: dict[str, str] | None = None) -> dict[str, str]:
@@ -201,26 +216,34 @@ def _value_types(items, names: dict[str, str] | None = None) -> dict[str, str]:
     return {k: names.get(v, v) for k, v in sorted(kinds.items())}
 
 
+def write_cyjs(g: nx.MultiDiGraph, f) -> None:
+    """Write a flat view as Cytoscape.js JSON (`elements` with `data`) into binary file `f`, which
+    Cytoscape desktop imports as "Network from file" and cytoscape.js loads as is. The same bytes
+    as one `json.dumps` of the document, written element by element."""
+    head = {"format_version": "1.0", "generated_by": "kg", "target_cytoscapejs_version": "~3.0", "data": {"name": g.graph.get("name", "kg")}}
+    dumps = lambda x: json.dumps(x, ensure_ascii=False)  # no indent: json's C encoder, 10x faster
+    f.write(dumps(head)[:-1].encode("utf-8") + b', "elements": {"nodes": [')
+    for i, n in enumerate(g.nodes):
+        f.write(((", " if i else "") + dumps({"data": {"id": n, **g.nodes[n]}})).encode("utf-8"))
+    f.write(b'], "edges": [')
+    for i, (u, v, k, data) in enumerate(g.edges(keys=True, data=True)):
+        f.write(((", " if i else "") + dumps({"data": {"id": f"e{i}", "source": u, "target": v, "key": str(k), **data}})).encode("utf-8"))
+    f.write(b"]}}\n")
+
+
 def cyjs_bytes(g: nx.MultiDiGraph) -> bytes:
-    """Return a flat view as Cytoscape.js JSON (`elements` with `data`), which Cytoscape desktop
-    imports as "Network from file" and cytoscape.js loads as is."""
-    nodes = [{"data": {"id": n, **g.nodes[n]}} for n in g.nodes]
-    edges = [{"data": {"id": f"e{i}", "source": u, "target": v, "key": str(k), **data}}
-             for i, (u, v, k, data) in enumerate(g.edges(keys=True, data=True))]
-    doc = {"format_version": "1.0", "generated_by": "kg", "target_cytoscapejs_version": "~3.0",
-           "data": {"name": g.graph.get("name", "kg")}, "elements": {"nodes": nodes, "edges": edges}}
-    return (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8")  # no indent: json's C encoder, 10x faster
+    """`write_cyjs` into bytes."""
+    return _to_bytes(write_cyjs, g)
 
 
-def csv_tables(g: nx.MultiDiGraph) -> tuple[bytes, bytes]:
-    """Return (nodes, edges) CSV of a flat view with Gephi's import columns first (Id, Label;
-    Source, Target, Type, Label, Weight), then every attribute."""
+def write_csv_tables(g: nx.MultiDiGraph, nodes_file, edges_file) -> None:
+    """Write a flat view's nodes and edges as CSV into two binary files, with Gephi's import
+    columns first (Id, Label; Source, Target, Type, Label, Weight), then every attribute."""
     node_keys = sorted({k for _, d in g.nodes(data=True) for k in d} - {"label"})
     edge_keys = sorted({k for *_, d in g.edges(data=True) for k in d} - {"label", "weight"})
-    nodes = [{"Id": n, "Label": d.get("label", n), **{k: d.get(k) for k in node_keys}} for n, d in g.nodes(data=True)]
-    edges = [{"Source": u, "Target": v, "Type": "Directed", "Label": d.get("label", k), "Weight": d.get("weight", 1), **{x: d.get(x) for x in edge_keys}}
-             for u, v, k, d in g.edges(keys=True, data=True)]
-    return csv_text(nodes).encode("utf-8"), csv_text(edges).encode("utf-8")
+    write_csv(({"Id": n, "Label": d.get("label", n), **{k: d.get(k) for k in node_keys}} for n, d in g.nodes(data=True)), nodes_file)
+    write_csv(({"Source": u, "Target": v, "Type": "Directed", "Label": d.get("label", k), "Weight": d.get("weight", 1), **{x: d.get(x) for x in edge_keys}}
+               for u, v, k, d in g.edges(keys=True, data=True)), edges_file)
 
 
 # Colours by node type (viz:color in GEXF): actors warm, places green, events blue, text grey.
@@ -239,51 +262,62 @@ def node_color(data: dict) -> tuple[int, int, int]:
     return EVENT_COLOR if data.get("kind") == "event" else TYPE_COLORS.get(data.get("type"), (140, 140, 140))
 
 
-def gexf_bytes(g: nx.MultiDiGraph, spells: dict[str, list[tuple[str, str]]]) -> bytes:
-    """Return a flat view as GEXF 1.2draft (schema-valid): typed attributes, viz colours by type,
-    sizes by degree, and spells from article and event dates so Gephi's timeline can play them."""
+def write_gexf(g: nx.MultiDiGraph, spells: dict[str, list[tuple[str, str]]], f) -> None:
+    """Write a flat view as GEXF 1.2draft (schema-valid) into binary file `f`: typed attributes, viz
+    colours by type, sizes by degree, and spells from article and event dates so Gephi's timeline
+    can play them; one node or edge per line."""
     import math
 
     from lxml import etree
 
-    E = lambda tag, **attrs: etree.Element(f"{{{GEXF_NS}}}{tag}", {k: str(v) for k, v in attrs.items()})
-    root = etree.Element(f"{{{GEXF_NS}}}gexf", nsmap={None: GEXF_NS}, version="1.2")
-    meta = etree.SubElement(root, f"{{{GEXF_NS}}}meta")
-    etree.SubElement(meta, f"{{{GEXF_NS}}}creator").text = "kg"
-    etree.SubElement(meta, f"{{{GEXF_NS}}}description").text = f"{g.graph.get('name', 'kg')}: accusations as edges accuser -> accused."
-    graph_el = E("graph", defaultedgetype="directed", mode="dynamic", timeformat="date")
-    root.append(graph_el)
+    E = lambda tag, **attrs: etree.Element(tag, {k: str(v) for k, v in attrs.items()})
     node_keys, edge_keys = _value_types(d for _, d in g.nodes(data=True)), _value_types(d for *_, d in g.edges(data=True))
-    for cls, keys in (("node", node_keys), ("edge", edge_keys)):
-        attrs = E("attributes", **{"class": cls, "mode": "static"})
-        for key, kind in keys.items():
-            attrs.append(E("attribute", id=key, title=key, type=kind))
-        graph_el.append(attrs)
-    nodes = E("nodes")
-    for node in g.nodes:
-        data = g.nodes[node]
-        el = E("node", id=node, label=data.get("label", node))
-        _attvalues(el, data, node_keys, E)
-        if spells.get(node):
-            box = E("spells")
-            for start, end in spells[node]:
-                box.append(E("spell", start=start, end=end))
-            el.append(box)
-        r, gr, b = node_color(data)
-        # the 1.2draft schema declares color and size in the GEXF namespace (Gephi reads them by local name)
-        el.append(E("color", r=r, g=gr, b=b))
-        el.append(E("size", value=f"{4 + 3 * math.sqrt(g.degree(node)):.2f}"))
-        nodes.append(el)
-    graph_el.append(nodes)
-    edges = E("edges")
-    for n, (u, v, k, data) in enumerate(g.edges(keys=True, data=True)):
-        el = E("edge", id=f"e{n}", source=u, target=v, label=data.get("label", k))
-        if isinstance(data.get("weight"), (int, float)):
-            el.set("weight", str(float(data["weight"])))
-        _attvalues(el, data, edge_keys, E)
-        edges.append(el)
-    graph_el.append(edges)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    with etree.xmlfile(f, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element(f"{{{GEXF_NS}}}gexf", nsmap={None: GEXF_NS}, version="1.2"):
+            meta = E("meta")
+            etree.SubElement(meta, "creator").text = "kg"
+            etree.SubElement(meta, "description").text = f"{g.graph.get('name', 'kg')}: accusations as edges accuser -> accused."
+            xf.write("\n  ", meta, "\n  ")
+            with xf.element("graph", defaultedgetype="directed", mode="dynamic", timeformat="date"):
+                for cls, keys in (("node", node_keys), ("edge", edge_keys)):
+                    attrs = E("attributes", **{"class": cls, "mode": "static"})
+                    for key, kind in keys.items():
+                        attrs.append(E("attribute", id=key, title=key, type=kind))
+                    xf.write("\n    ", attrs)
+                xf.write("\n    ")
+                with xf.element("nodes"):
+                    for node, data in g.nodes(data=True):
+                        el = E("node", id=node, label=data.get("label", node))
+                        _attvalues(el, data, node_keys, E)
+                        if spells.get(node):
+                            box = E("spells")
+                            for start, end in spells[node]:
+                                box.append(E("spell", start=start, end=end))
+                            el.append(box)
+                        r, gr, b = node_color(data)
+                        # the 1.2draft schema declares color and size in the GEXF namespace (Gephi reads them by local name)
+                        el.append(E("color", r=r, g=gr, b=b))
+                        el.append(E("size", value=f"{4 + 3 * math.sqrt(g.degree(node)):.2f}"))
+                        xf.write("\n      ", el)
+                    xf.write("\n    ")
+                xf.write("\n    ")
+                with xf.element("edges"):
+                    for n, (u, v, k, data) in enumerate(g.edges(keys=True, data=True)):
+                        el = E("edge", id=f"e{n}", source=u, target=v, label=data.get("label", k))
+                        if isinstance(data.get("weight"), (int, float)):
+                            el.set("weight", str(float(data["weight"])))
+                        _attvalues(el, data, edge_keys, E)
+                        xf.write("\n      ", el)
+                    xf.write("\n    ")
+                xf.write("\n  ")
+            xf.write("\n")
+    f.write(b"\n")
+
+
+def gexf_bytes(g: nx.MultiDiGraph, spells: dict[str, list[tuple[str, str]]]) -> bytes:
+    """`write_gexf` into bytes."""
+    return _to_bytes(write_gexf, g, spells)
 
 
 def _attvalues(el, data: dict, keys: dict, E) -> None:
@@ -392,20 +426,30 @@ def _place_chain(graph: KnowledgeGraph, place_id: str | None) -> list[str]:
     return chain
 
 
-def jsonl_bytes(rows: Iterable[dict]) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in rows).encode("utf-8")
+def write_jsonl(rows: Iterable[dict], f) -> None:
+    """Write rows as JSON Lines into binary file `f`, a row at a time."""
+    for r in rows:
+        f.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def write_csv(rows: Iterable[dict], f) -> None:
+    """Write rows as CSV into binary file `f`, columns from the first row; list values joined by
+    '; ', dicts as JSON. Nothing for no rows."""
+    text = io.TextIOWrapper(f, encoding="utf-8", newline="", write_through=True)
+    try:
+        writer = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(text, fieldnames=list(row.keys()), lineterminator="\n")
+                writer.writeheader()
+            writer.writerow({k: (LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v) for k, v in row.items()})
+    finally:
+        text.detach()  # the caller's file stays open
 
 
 def csv_text(rows: list[dict]) -> str:
-    """Return rows as CSV; list values joined by '; ', dicts as JSON."""
-    buf = io.StringIO()
-    if not rows:
-        return ""
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0].keys()), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: (LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v) for k, v in row.items()})
-    return buf.getvalue()
+    """Return rows as CSV text (see `write_csv`)."""
+    return _to_bytes(lambda f: write_csv(rows, f)).decode("utf-8")
 
 
 def table_text(rows: list[dict], columns: list[str]) -> str:

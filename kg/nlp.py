@@ -68,6 +68,16 @@ def load_nlp(model: str | None = None, gazetteers: tuple[str, ...] = ()) -> Lang
     return nlp
 
 
+def release_nlp() -> None:
+    """Free the loaded pipelines (about 200 MB for the small English model after a long parse; the
+    next `load_nlp` loads again). A build that has parsed its articles does this before it builds
+    the graph, so the graph and exports never share memory with an idle model."""
+    import gc
+
+    load_nlp.cache_clear()
+    gc.collect()
+
+
 @Language.component("kg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """Start a sentence after a line break; in hard-wrapped text, only after a blank line."""

@@ -36,6 +36,7 @@ class Options:
     processes: int = 1
     progress: bool | None = None  # a progress bar on stderr: None shows it when stderr is a terminal
     dask: str | None = None  # address of a Dask scheduler: extraction runs on its workers
+    keep_model: bool = True  # False: free the spaCy model once the articles are parsed (the CLI: one build per process)
 
 
 @dataclass
@@ -104,6 +105,10 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
             batches = _on_dask(todo, name, options, version) if options.dask is not None else _in_processes(todo, name, options, version)
             extracted = (Extraction.from_json(data) for batch in batches for data in batch)
         yield from map(done, extracted)
+    if not options.keep_model:
+        from kg.nlp import release_nlp
+
+        release_nlp()
 
 
 def _extract(articles: list[Article], model: str, gazetteers: tuple[str, ...], gazetteer, version: str) -> Iterator[Extraction]:

@@ -32,7 +32,7 @@ def view(graph: KnowledgeGraph, name: str) -> nx.MultiDiGraph:
         g = actors_view(graph)
     else:
         raise ValueError(f"unknown view {name!r}; use one of {', '.join(VIEWS)}")
-    return flatten(g)
+    return flatten(g, consume=True)
 
 
 def actors_view(graph: KnowledgeGraph) -> nx.MultiDiGraph:
@@ -90,14 +90,19 @@ def actors_view(graph: KnowledgeGraph) -> nx.MultiDiGraph:
     return g
 
 
-def flatten(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def flatten(g: nx.MultiDiGraph, consume: bool = False) -> nx.MultiDiGraph:
     """Return a copy with every attribute a scalar (lists joined by '; ', dicts as JSON, None and
-    empty values dropped), nodes and edges sorted."""
+    empty values dropped), nodes and edges sorted. With `consume`, g's attributes are emptied as
+    they are copied, so a large view is not held twice."""
     flat = nx.MultiDiGraph(name=g.graph.get("name", "kg"))
     for node in sorted(g.nodes):
         flat.add_node(node, **flat_attrs(g.nodes[node]))
+        if consume:
+            g.nodes[node].clear()
     for u, v, k, data in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
         flat.add_edge(u, v, key=k, **flat_attrs(data))
+        if consume:
+            data.clear()
     return flat
 
 
