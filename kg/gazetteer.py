@@ -25,7 +25,7 @@ ACTOR_TYPES = {
 TYPES = PLACE_TYPES | ACTOR_TYPES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One gazetteer row."""
 

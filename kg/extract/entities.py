@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span
@@ -122,7 +122,7 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
         role = _role(ent)
         if role:
             found.roles.add(role)
-            found.mentions[-1] = Mention(**{**found.mentions[-1].__dict__, "role": role})
+            found.mentions[-1] = replace(found.mentions[-1], role=role)
 
 
 def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
