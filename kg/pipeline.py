@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kg.data import cache_home
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.model import Article, Extraction
@@ -32,7 +33,7 @@ class Options:
 
     model: str | None = None
     gazetteers: tuple[str, ...] = ()
-    cache_dir: Path | None = field(default_factory=lambda: Path(os.environ.get("KG_CACHE_DIR", Path.home() / ".cache" / "kg")))
+    cache_dir: Path | None = field(default_factory=cache_home)
     max_bytes: int = DEFAULT_MAX_BYTES
     processes: int = 1
     progress: bool | None = None  # a progress bar on stderr: None shows it when stderr is a terminal

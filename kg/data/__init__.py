@@ -1,7 +1,9 @@
 """kg's linguistic knowledge as data files, one entry a line; `lines(name)` reads one."""
 
+import os
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 
 @cache
@@ -25,3 +27,9 @@ def digest() -> str:
     for entry in sorted(files, key=lambda p: str(p)):
         h.update(entry.name.encode() + entry.read_bytes())
     return h.hexdigest()[:12]
+
+
+def cache_home() -> Path:
+    """Where kg keeps what it can derive again: cached extractions and indexes of installed data
+    (`$KG_CACHE_DIR`, else `~/.cache/kg`)."""
+    return Path(os.environ.get("KG_CACHE_DIR") or Path.home() / ".cache" / "kg")
