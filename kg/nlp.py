@@ -15,6 +15,7 @@ extraction stays one pure function of (Doc, Article).
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 from pathlib import Path
 
@@ -62,6 +63,9 @@ def load_nlp(model: str | None = None, gazetteers: tuple[str, ...] = ()) -> Lang
     except OSError as e:
         raise ModelNotFound(f"cannot load spaCy pipeline '{name}': {e}") from None
     nlp.max_length = 2_000_000
+    if "attribute_ruler" in nlp.pipe_names:
+        ruler = nlp.get_pipe("attribute_ruler")
+        ruler.match = TableMatch(ruler)  # the same matches, found by table lookup (see TableMatch)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("kg_line_breaks", before="parser")
     nlp.add_pipe("kg_gazetteer", before="ner" if "ner" in nlp.pipe_names else None, config={"gazetteers": list(gazetteers)})
@@ -152,3 +156,96 @@ def _plausible(span: Span) -> bool:
         if sent_words and sum(w.isupper() for w in sent_words) > len(sent_words) / 2:
             return False
     return True
+
+
+class TableMatch:
+    """An attribute ruler's `match`, with its one-token patterns looked up in tables.
+
+    The model's `attribute_ruler` maps each token's tag (and, for some words, its lower-case form
+    or dependency) to a part of speech, morphology or lemma through 179 spaCy Matcher patterns.
+    spaCy's Matcher tries every pattern at every token: it took 9% of the parse, more than all of
+    kg's extraction. Nearly all the patterns are one token with equality, `IN` or `NOT_IN` tests on
+    a few attributes, so they are keyed by the values their equality and `IN` tests accept and
+    found with one dictionary lookup per token and attribute combination (a `NOT_IN` test is then
+    checked on what was found); the others (several tokens, operators, regular expressions, other
+    attributes) stay with a Matcher of their own. The result is the ruler's own `match` output, the
+    same list in the same order (`tests/test_nlp.py` checks it against spaCy's), which the ruler
+    then applies as always, so any model's ruler works, whatever its patterns.
+    """
+
+    ATTRS = ("ORTH", "LOWER", "TAG", "DEP", "IS_SPACE")  # attributes looked up; TEXT is ORTH
+
+    def __init__(self, ruler):
+        from spacy.attrs import IDS
+        from spacy.matcher import Matcher
+
+        self.strings = ruler.vocab.strings
+        self.rest = Matcher(ruler.vocab)
+        keyed: list[tuple[dict[str, tuple[bool, list[int]]], int]] = []
+        for attr_id in range(len(ruler.attrs)):
+            key = str(attr_id)
+            for pattern in ruler.matcher.get(key)[1]:
+                tests = self._tests(pattern)
+                if tests is None:
+                    self.rest.add(key, [pattern])
+                else:
+                    keyed.append((tests, attr_id))
+        used = sorted({name for tests, _ in keyed for name in tests})
+        self.columns = [IDS[n] for n in used]
+        # columns whose values must be among some -> {accepted values -> [(attr_id, match_id, NOT_IN checks)]}
+        tables: dict[tuple[int, ...], dict[tuple, list]] = {}
+        for tests, attr_id in keyed:
+            keys = [n for n in sorted(tests) if tests[n][0]]
+            checks = tuple((used.index(n), frozenset(tests[n][1])) for n in sorted(tests) if not tests[n][0])
+            table = tables.setdefault(tuple(used.index(n) for n in keys), {})
+            for combination in itertools.product(*(tests[n][1] for n in keys)):
+                table.setdefault(combination, []).append((attr_id, self.strings[str(attr_id)], checks))
+        # per table: its columns, the values its first column accepts (a cheap test that rules out
+        # most tokens before a tuple is made), and its entries (keyed by the value alone for one column)
+        self.lookups = [(columns, columns[0], {k[0] for k in table}, {k[0]: v for k, v in table.items()} if len(columns) == 1 else table)
+                        for columns, table in sorted(tables.items())]
+
+    def _tests(self, pattern: list[dict]) -> dict[str, tuple[bool, list[int]]] | None:
+        """{attribute: (True for equality or IN, False for NOT_IN; values as the doc array holds
+        them)} for a one-token pattern of such tests on ATTRS with at least one equality or IN;
+        None for any other pattern."""
+        if len(pattern) != 1:
+            return None
+        tests = {}
+        for name, want in pattern[0].items():
+            name = "ORTH" if name.upper() == "TEXT" else name.upper()
+            if name not in self.ATTRS:
+                return None
+            accept = True
+            if isinstance(want, dict):
+                if len(want) != 1 or not isinstance(next(iter(want.values())), list) or next(iter(want)) not in ("IN", "NOT_IN"):
+                    return None
+                accept, want = "IN" in want, next(iter(want.values()))
+            else:
+                want = [want]
+            if name == "IS_SPACE" and all(isinstance(w, bool) for w in want):
+                tests[name] = (accept, [int(w) for w in want])
+            elif name != "IS_SPACE" and all(isinstance(w, str) for w in want):
+                tests[name] = (accept, [self.strings[w] for w in want])  # a string's hash, as the doc array holds it
+            else:
+                return None
+        return tests if any(accept for accept, _ in tests.values()) else None
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int, int]]:
+        """(attribute-set id, match id, start, end) of every match, sorted, as `AttributeRuler.match`."""
+        found = set()
+        if self.lookups and len(doc):
+            rows = doc.to_array(self.columns).tolist()
+            if len(self.columns) == 1:
+                rows = [[r] for r in rows]
+            for i, row in enumerate(rows):
+                for columns, first, firsts, table in self.lookups:
+                    if row[first] not in firsts:
+                        continue
+                    for attr_id, match_id, checks in table.get(row[first] if len(columns) == 1 else tuple(row[c] for c in columns), ()):
+                        if not any(row[c] in refused for c, refused in checks):
+                            found.add((attr_id, match_id, i, i + 1))
+        if len(self.rest):
+            for match_id, start, end in self.rest(doc, allow_missing=True, as_spans=False):
+                found.add((int(self.strings[match_id]), match_id, start, end))
+        return sorted(found)
