@@ -36,6 +36,9 @@ def accusations(nlp, gazetteer, text):
     ("Activists told Reuters that Islamic State fighters were using civilians as human shields.", "activists", "Islamic State", "human shields", "human-shields"),
     ("The United States accused Russia of trying to obstruct aid deliveries to Idlib.", "United States", "Russia", "obstruct", "obstruction"),
     ("France was accused by Turkey of supporting terrorists in northern Syria.", "Turkey", "France", "supporting terrorists", "support-for-terrorism"),
+    ("Kurdish officials said Qatar continues to finance jihadist groups in Syria.", "Kurdish", "Qatar", "jihadist", "support-for-terrorism"),
+    ("Activists said a Russian bombing campaign had killed dozens of civilians in Idlib.", "activists", "Russia", "civilians", "attacks-on-civilians"),
+    ("Liwa al-Tawhid shelled residential areas of Homs, state media said.", "state media", "Liwa al-Tawhid", "residential", "attack"),
     ("Idlib truce violated by regime forces: activists", "activists", "regime forces (Idlib)", "violated", "ceasefire-violation"),
 ])
 def test_accusation_patterns(nlp, gazetteer, text, accuser, accused, charge_word, charge_type):
@@ -88,6 +91,12 @@ def test_modality_is_kept(nlp, gazetteer):
     "The warplanes stopped their strikes on Tuesday, state media reported.",  # "stop" needs a victim
     "The president called for talks between the two sides.",  # "call for" is not condemnation
     "The army said it would open eight corridors for civilians.",
+    # words of war that are business or politics here: a company's "operations", a union's
+    # "strike", an election "campaign", financing "exports"
+    "Analysts said the company's operations in Mexico had made a profit, the report said.",
+    "About 800 members of the Allied Meatpackers Union struck the pork plant at midnight, a spokesman said.",
+    "The Green Party campaign attacked the report on Monday, a spokesman said.",
+    "The finance minister said Brazil must finance its exports, an official said.",
 ])
 def test_no_false_accusation(nlp, gazetteer, text):
     assert accusations(nlp, gazetteer, text) == []

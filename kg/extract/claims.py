@@ -335,7 +335,7 @@ class _Reader:
         lemma = verb.lemma_.lower()
         n = self.coref.sent_of[verb.i]
         if verb.pos_ == "NOUN":
-            family = _attack_nominals().get(lemma)
+            family = _attack_family(verb)
             agents = [a for a in self._nominal_agents(verb, n, antecedent=False)] if family else []
             charged = family and (verb.dep_ in ("nsubj", "nsubjpass") or any(c.lower_ == "by" for c in verb.children))
             return [(a, phrases.trim(phrases.text_span(phrases.clause_of(verb)), 30), "attack") for a in agents] if charged else []
@@ -368,7 +368,7 @@ class _Reader:
             return [(a, charge, default_type) for a in doers if self._armed_or_state(a) or agent is not None]
         if _charges_re_hit(verb):
             subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
-            if subject is not None and _attack_nominals().get(subject.lemma_.lower()):
+            if subject is not None and _attack_family(subject):
                 charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
                 return [(a, charge, None) for a in self._nominal_agents(subject, n)]
         return []
@@ -379,20 +379,20 @@ class _Reader:
         if subject is None or not any(self._victim(a) for a in self._actors(subject, allow_unnamed=False)) and subject.lemma_.lower() not in ("people", "civilian"):
             return []
         attacks = [p for c in verb.children if c.dep_ in ("prep", "agent") and c.lower_ in ("in", "by", "during", "from")
-                   for p in c.children if p.dep_ == "pobj" and _attack_nominals().get(p.lemma_.lower())]
+                   for p in c.children if p.dep_ == "pobj" and _attack_family(p)]
         charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
         return [(a, charge, "attacks-on-civilians") for p in attacks for a in self._nominal_agents(p, n)]
 
     def _subject_doers(self, subject: Token, n: int) -> list[Actor]:
-        if _attack_nominals().get(subject.lemma_.lower()):
+        if _attack_family(subject):
             return self._nominal_agents(subject, n)
         return [a for a in self._actors(subject) if self._armed_or_state(a)]
 
     def _agents_of_act(self, obj: Token, n: int) -> list[Actor]:
         if obj.lower_ in ("it", "this", "that"):
-            previous = [t for t in self.sents[n - 1] if _attack_nominals().get(t.lemma_.lower())] if n > 0 else []
+            previous = [t for t in self.sents[n - 1] if _attack_family(t)] if n > 0 else []
             return self._nominal_agents(previous[0], n - 1) if previous else []
-        if _attack_nominals().get(obj.lemma_.lower()):
+        if _attack_family(obj):
             return self._nominal_agents(obj, n)
         return []
 
@@ -409,7 +409,7 @@ class _Reader:
             subject = next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
             agents = [a for a in self._actors(subject)] if subject is not None else []
         if not agents and antecedent:
-            family = _attack_nominals().get(noun.lemma_.lower())
+            family = _attack_family(noun)
             earlier = [(i, agents) for i, fam, agents in self.attacks if fam == family and i < noun.i and agents]
             # a noun of the same stem ("bombing" / "bombardment") is the likelier antecedent than its family
             same_stem = [x for x in earlier if self.doc[x[0]].lemma_.lower()[:4] == noun.lemma_.lower()[:4]]
@@ -419,7 +419,7 @@ class _Reader:
 
     def _remember_attacks(self, sent: Span) -> None:
         for t in sent:
-            family = _attack_nominals().get(t.lemma_.lower())
+            family = _attack_family(t)
             if family and t.pos_ == "NOUN":
                 self.attacks.append((t.i, family, self._nominal_agents(t, self.coref.sent_of[t.i], antecedent=False)))
 
@@ -428,8 +428,13 @@ class _Reader:
         return found is not None and found.family in VICTIM_FAMILIES
 
     def _armed_or_state(self, actor: Actor) -> bool:
+        """Whether an actor is one whose "attacks", "strikes" or "operations" are acts of force: a
+        state, its government or forces, an armed group, a group of people (not civilians). Not a
+        person (whose "attack" is usually words), an outlet, an NGO, nor an organization of no
+        known kind: a company or union "strikes" a plant and runs "operations" in Mexico (armed
+        groups are known by the gazetteer or by a word of their name, see org_types.tsv)."""
         found = self.found.found.get(actor.id)
-        return found is not None and found.type not in PLACE_TYPES | {"Person", "MediaOutlet", "NGO"} and found.family not in VICTIM_FAMILIES
+        return found is not None and found.type not in PLACE_TYPES | {"Person", "MediaOutlet", "NGO", "Organization"} and found.family not in VICTIM_FAMILIES
 
     def _last_accusation_against(self, claimants: list[Actor]) -> Claim | None:
         accusations = [c for c in self.claims.values() if c.target and c.stance == "asserts"]
@@ -473,7 +478,7 @@ class _Reader:
 
 def _is_charge_prep(prep: Token) -> bool:
     """ "of breaking the truce", "for branding ...": a preposition whose object is an act."""
-    return any(c.dep_ == "pcomp" or c.tag_ == "VBG" or _attack_nominals().get(c.lemma_.lower()) or c.pos_ == "NOUN" for c in prep.children) and prep.head.pos_ in ("VERB", "NOUN", "PRON", "PROPN")
+    return any(c.dep_ == "pcomp" or c.tag_ == "VBG" or _attack_family(c) or c.pos_ == "NOUN" for c in prep.children) and prep.head.pos_ in ("VERB", "NOUN", "PRON", "PROPN")
 
 
 def _with_describer(verb: Token) -> Token | None:
@@ -566,8 +571,22 @@ def _charges() -> list[tuple[str, str, re.Pattern]]:
 
 
 @cache
-def _attack_nominals() -> dict[str, str]:
-    return dict(line.split("\t") for line in lines("attack_nominals.tsv"))
+def _attack_nominals() -> dict[str, tuple[str, re.Pattern | None]]:
+    rows = [line.split("\t") + [""] for line in lines("attack_nominals.tsv")]
+    return {r[0]: (r[1], re.compile(r[2]) if r[2] else None) for r in rows}
+
+
+def _attack_family(token: Token) -> str | None:
+    """The family of attack a noun names ("airstrikes": air-attack), or None. A noun that names an
+    attack only in some phrases ("a military operation", not "its operations in Mexico") is one
+    only where its phrase matches what attack_nominals.tsv requires."""
+    entry = _attack_nominals().get(token.lemma_.lower())
+    if entry is None:
+        return None
+    family, required = entry
+    if required is not None and not required.search(phrases.text_span(phrases.phrase(token)).lower()):
+        return None
+    return family
 
 
 @cache

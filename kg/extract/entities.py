@@ -127,7 +127,8 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
 
 def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
     name = _clean_name(span.text)
-    if label == "PERSON":
+    words = name.split()
+    if label == "PERSON" and not (words and _org_types().get(words[0]) == "ArmedGroup"):  # the model calls "Liwa al-Tawhid" a person
         return "Person", f"person:{_slug(name)}", None
     if label in ("GPE", "LOC"):
         geo = geonames_city(name)
@@ -138,7 +139,6 @@ def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
         return "Facility", f"place:{_slug(name)}", None
     if label == "EVENT":
         return "NamedEvent", f"event-name:{_slug(name)}", None
-    words = name.split()
     kind = next((_org_types()[w] for w in reversed(words) if w in _org_types()), "Organization")
     return kind, f"org:{_slug(name)}", None
 
