@@ -39,6 +39,9 @@ def accusations(nlp, gazetteer, text):
     ("Kurdish officials said Qatar continues to finance jihadist groups in Syria.", "Kurdish", "Qatar", "jihadist", "support-for-terrorism"),
     ("Activists said a Russian bombing campaign had killed dozens of civilians in Idlib.", "activists", "Russia", "civilians", "attacks-on-civilians"),
     ("Liwa al-Tawhid shelled residential areas of Homs, state media said.", "state media", "Liwa al-Tawhid", "residential", "attack"),
+    # a company may be accused of a violation (not of force); a violation is of a truce only where the statement says so
+    ("The Teamsters union said Acme Steel Corp violated the national labour agreement.", "Teamsters", "Acme Steel Corp", "labour agreement", "violation"),
+    ("The UN said Hezbollah had breached the arms embargo.", "United Nations", "Hezbollah", "embargo", "violation"),
     ("Idlib truce violated by regime forces: activists", "activists", "regime forces (Idlib)", "violated", "ceasefire-violation"),
 ])
 def test_accusation_patterns(nlp, gazetteer, text, accuser, accused, charge_word, charge_type):

@@ -37,6 +37,7 @@ from kg.model import Article, Claim
 
 PLACE_TYPES = {"City", "Region", "District", "Facility", "Place"}
 VICTIM_FAMILIES = {"civilians"}
+FORCE_TYPES = {"attack", "attacks-on-civilians", "siege"}  # wrongdoing.tsv types that are acts of force
 QUOTE_OPEN, QUOTE_CLOSE = "“\"‘", "”\"’"
 CHARGE_PREPS = ("of", "for", "over", "with")  # accused of, blamed for, criticized over, charged with
 DENIABLE = {"accusation", "allegation", "claim", "charge", "report", "suggestion", "assertion"}
@@ -357,15 +358,16 @@ class _Reader:
                 return []
             subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            force = default_type in FORCE_TYPES
             doers = []
             if agent is not None:
                 doers = [a for p in agent.children if p.dep_ == "pobj" for a in self._actors(p)]
             elif subject is not None:
-                doers = self._subject_doers(subject, n)
+                doers = self._subject_doers(subject, n, force)
             elif verb.dep_ in ("advcl", "conj", "xcomp"):
                 parent = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
-                doers = self._subject_doers(parent, n) if parent is not None else []
-            return [(a, charge, default_type) for a in doers if self._armed_or_state(a) or agent is not None]
+                doers = self._subject_doers(parent, n, force) if parent is not None else []
+            return [(a, charge, default_type) for a in doers if self._armed_or_state(a, force) or agent is not None]
         if _charges_re_hit(verb):
             subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
             if subject is not None and _attack_family(subject):
@@ -383,10 +385,10 @@ class _Reader:
         charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
         return [(a, charge, "attacks-on-civilians") for p in attacks for a in self._nominal_agents(p, n)]
 
-    def _subject_doers(self, subject: Token, n: int) -> list[Actor]:
+    def _subject_doers(self, subject: Token, n: int, force: bool = True) -> list[Actor]:
         if _attack_family(subject):
             return self._nominal_agents(subject, n)
-        return [a for a in self._actors(subject) if self._armed_or_state(a)]
+        return [a for a in self._actors(subject) if self._armed_or_state(a, force)]
 
     def _agents_of_act(self, obj: Token, n: int) -> list[Actor]:
         if obj.lower_ in ("it", "this", "that"):
@@ -427,14 +429,16 @@ class _Reader:
         found = self.found.found.get(actor.id)
         return found is not None and found.family in VICTIM_FAMILIES
 
-    def _armed_or_state(self, actor: Actor) -> bool:
-        """Whether an actor is one whose "attacks", "strikes" or "operations" are acts of force: a
-        state, its government or forces, an armed group, a group of people (not civilians). Not a
-        person (whose "attack" is usually words), an outlet, an NGO, nor an organization of no
-        known kind: a company or union "strikes" a plant and runs "operations" in Mexico (armed
-        groups are known by the gazetteer or by a word of their name, see org_types.tsv)."""
+    def _armed_or_state(self, actor: Actor, force: bool = True) -> bool:
+        """Whether an actor is one whose wrongdoing a report states: a state, its government or
+        forces, an armed group, a group of people (not civilians). Not a person (whose "attack" is
+        usually words), an outlet or an NGO. An organization of no known kind counts for wrongs
+        other than `force` (a company may violate a treaty), not for acts of force: a company or a
+        union "strikes" a plant and runs "operations" in Mexico (armed groups are known by the
+        gazetteer or by a word of their name, see org_types.tsv)."""
         found = self.found.found.get(actor.id)
-        return found is not None and found.type not in PLACE_TYPES | {"Person", "MediaOutlet", "NGO", "Organization"} and found.family not in VICTIM_FAMILIES
+        excluded = PLACE_TYPES | {"Person", "MediaOutlet", "NGO"} | ({"Organization"} if force else set())
+        return found is not None and found.type not in excluded and found.family not in VICTIM_FAMILIES
 
     def _last_accusation_against(self, claimants: list[Actor]) -> Claim | None:
         accusations = [c for c in self.claims.values() if c.target and c.stance == "asserts"]
@@ -523,15 +527,16 @@ def _charge_type(charge: str | None, content: str, default_type: str | None, kin
     if kind == "deny":  # a denial answers a charge: CAMEO 016, whatever it counter-charges
         name = next((n for n, _, rx in _charges() if n != "criticism" and rx.search(text)), "denial")
         return name, "016"
-    for name, cameo, rx in _charges():
-        if name == "criticism":
-            break
-        if rx.search(text):
-            return name, (cameo if kind != "condemn" or cameo.startswith("1") else "111")
-    if default_type:
-        code = next((c for n, c, _ in _charges() if n == default_type), "112")
-        return default_type, code
-    return ("criticism", "111") if kind in ("criticize", "condemn") else ("accusation", "112")
+    found = next(((name, cameo) for name, cameo, rx in _charges() if name != "criticism" and rx.search(text)), None)
+    if found is None and default_type:
+        found = default_type, next((c for n, c, _ in _charges() if n == default_type), "112")
+    if found is None:
+        return ("criticism", "111") if kind in ("criticize", "condemn") else ("accusation", "112")
+    name, cameo = found
+    if name == "violation" and re.search(r"\b(?:ceasefire|cease-fire|truce)\b", f"{text} {content}".lower()):
+        # a violation the statement places in a truce ("Idlib truce violated by regime forces")
+        name, cameo = next((n, c) for n, c, _ in _charges() if n == "ceasefire-violation")
+    return name, (cameo if kind != "condemn" or cameo.startswith("1") else "111")
 
 
 @cache
