@@ -55,7 +55,7 @@ class KnowledgeGraph:
         for m in entity.mentions:
             article = self.articles.get(m.document)
             if article:
-                out.setdefault(article.outlet or f"unknown outlet ({article.name})", set()).add(m.text)
+                out.setdefault(article.outlet or f"unknown outlet ({article.name})", set()).add(" ".join(m.text.split()))  # a name broken over lines is the same label
         return {k: sorted(v) for k, v in sorted(out.items())}
 
     def framing_candidates(self) -> list[tuple[str, str, str]]:

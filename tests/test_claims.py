@@ -140,3 +140,16 @@ def test_relative_clause_denial_answers_the_accusation(nlp, gazetteer):
 def test_pronoun_object_of_a_side_remark_is_not_an_accusation(nlp, gazetteer):
     found = accusations(nlp, gazetteer, "Clinton slammed Trump over his praise for Vladimir Putin, calling it dangerous.")
     assert [(a, t) for a, t, _, _ in found] == [("Hillary Clinton", "Donald Trump")]
+
+
+def test_hard_wrapped_names_read_as_one_line(nlp, gazetteer):
+    """Wire copy broken at a fixed width: accuser, accused and charge are reported on one line."""
+    text = ("In a complaint issued on Monday with the settlement, the\n"
+            "Securities and Exchange Commission charged Dean Witter\n"
+            "Reynolds Inc, the fourth largest U.S. brokerage house, with\n"
+            "failing to report more than one mln dlrs of cash\n"
+            "transactions to the Internal Revenue Service, in what\n"
+            "officials described as the largest such case this year.\n")
+    claims, _ = claims_of(nlp, gazetteer, text)
+    found = [(c.claimant_text, c.target_text, c.charge) for c in claims if c.target]
+    assert found and all("\n" not in part for row in found for part in row), found

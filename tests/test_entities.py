@@ -92,3 +92,15 @@ def test_places_found_by_the_model_lie_in_the_article_city(nlp, gazetteer):
 def test_possessive_without_apostrophe_is_still_the_name(nlp, gazetteer):
     found = entities_of(nlp, gazetteer, "Assads forces shelled the city, according to Syrias opposition.")
     assert "bashar-al-assad" in found and "syria" in found
+
+
+def test_a_name_broken_over_lines_is_one_alias(nlp, gazetteer):
+    """Hard-wrapped wire copy: "British Broadcasting\\nCorporation" is the alias "British
+    Broadcasting Corporation", not a second spelling; the mention keeps the exact text."""
+    text = ("The minister told the British Broadcasting\nCorporation on Monday that talks with the\n"
+            "unions had failed and that the strike at the\nports would go on into the next week, as\n"
+            "the British Broadcasting Corporation first\nreported in its morning news on Monday.\n")
+    found = [e for e in entities_of(nlp, gazetteer, text).values() if any("Broadcasting" in n for n in (e.label, *e.aliases))]
+    assert found, "the BBC was not found"
+    assert all("\n" not in a for e in found for a in (e.label, *e.aliases))
+    assert any("\n" in m.text for e in found for m in e.mentions)  # the mention is the text as written

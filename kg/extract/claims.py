@@ -470,10 +470,10 @@ class _Reader:
         if target is None and any(c.claimant == claimant.id and c.evidence.start == phrases.evidence(self.article.id, sent).start and c.cue == cue_text for c in self.claims.values()):
             return
         self.claims[claim_id] = Claim(
-            id=claim_id, claimant=claimant.id, claimant_text=claimant.text, content=content, cue=cue_text,
+            id=claim_id, claimant=claimant.id, claimant_text=phrases.one_line(claimant.text), content=content, cue=cue_text,
             evidence=phrases.evidence(self.article.id, sent),
-            stance=stance, modality=modality, target=target.id if target else None, target_text=target.text if target else None,
-            charge=charge, charge_type=ctype, cameo=cameo, responds=responds,
+            stance=stance, modality=modality, target=target.id if target else None, target_text=phrases.one_line(target.text) if target else None,
+            charge=phrases.one_line(charge) if charge else charge, charge_type=ctype, cameo=cameo, responds=responds,
         )
 
 

@@ -22,6 +22,7 @@ from functools import cache
 from spacy.tokens import Doc, Span
 
 from kg.data import lines
+from kg.extract.phrases import one_line
 from kg.gazetteer import PLACE_TYPES, Entry, Gazetteer, ShortNames, geonames_city, name_key
 from kg.model import Entity, Mention
 
@@ -331,7 +332,7 @@ def _sentence_index(span: Span) -> int:
 def _entity(f: Found) -> Entity:
     entry = f.entry
     known = set(entry.aliases) if entry else set()
-    aliases = sorted({a for a in f.aliases | known if a and a != f.label})
+    aliases = sorted({one_line(a) for a in f.aliases | known if a and one_line(a) != f.label})  # a name broken over lines is the same name
     return Entity(
         id=f.id, label=f.label, type=f.type, aliases=tuple(aliases), mentions=tuple(sorted(f.mentions)),
         parent=f.parent, roles=tuple(sorted(f.roles)), cameo=entry.cameo if entry else None,

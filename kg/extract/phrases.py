@@ -37,6 +37,11 @@ def text_span(tokens: list[Token]) -> str:
     return text.strip()
 
 
+def one_line(text: str) -> str:
+    """Text as one line: runs of spaces and line breaks (of hard-wrapped wire copy) as one space."""
+    return " ".join(text.split())
+
+
 def text(token: Token | Span | None) -> str:
     if token is None:
         return ""
