@@ -39,6 +39,12 @@ def accusations(nlp, gazetteer, text):
     ("Kurdish officials said Qatar continues to finance jihadist groups in Syria.", "Kurdish", "Qatar", "jihadist", "support-for-terrorism"),
     ("Activists said a Russian bombing campaign had killed dozens of civilians in Idlib.", "activists", "Russia", "civilians", "attacks-on-civilians"),
     ("Liwa al-Tawhid shelled residential areas of Homs, state media said.", "state media", "Liwa al-Tawhid", "residential", "attack"),
+    # "hold X responsible": the object, or the subject of the small clause, is accused of the "for" phrase
+    ("Turkey held the PKK responsible for the bombing in Ankara.", "Turkey", "Kurdistan Workers' Party", "bombing", "attack"),
+    ("The United States holds Russia responsible for the attack on the aid convoy.", "United States", "Russia", "attack", "attack"),
+    # a leader's forces are his state's ("Assads" as the FA-KES corpus writes it, without apostrophes)
+    ("The opposition said Assads forces violated the truce in Wadi Barada on Sunday.", "opposition", "Syrian Arab Army", "truce", "ceasefire-violation"),
+    ("Activists said Putin's warplanes bombed a hospital in Idlib.", "activists", "Russian Armed Forces", "hospital", "attacks-on-civilians"),
     # a company may be accused of a violation (not of force); a violation is of a truce only where the statement says so
     ("The Teamsters union said Acme Steel Corp violated the national labour agreement.", "Teamsters", "Acme Steel Corp", "labour agreement", "violation"),
     ("The UN said Hezbollah had breached the arms embargo.", "United Nations", "Hezbollah", "embargo", "violation"),
@@ -100,6 +106,7 @@ def test_modality_is_kept(nlp, gazetteer):
     "About 800 members of the Allied Meatpackers Union struck the pork plant at midnight, a spokesman said.",
     "The Green Party campaign attacked the report on Monday, a spokesman said.",
     "The finance minister said Brazil must finance its exports, an official said.",
+    "The two sides held talks with the rebels for three hours, officials said.",  # "hold" blames only with "responsible"
 ])
 def test_no_false_accusation(nlp, gazetteer, text):
     assert accusations(nlp, gazetteer, text) == []

@@ -75,6 +75,8 @@ class _Reader:
             cue = _cues().get(token.lemma_.lower())
             if cue and token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token):
                 self._cue(n, sent, token, *cue)
+            elif token.lemma_ == "hold" and token.pos_ == "VERB" and _blame_complement(token) is not None:
+                self._cue(n, sent, token, "accuse", "asserts")  # "Turkey held the PKK responsible for the bombing"
             elif token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
                 self._according_to(n, sent, token)
             elif token.pos_ == "NOUN" and token.lemma_.lower() in DENIABLE:
@@ -92,7 +94,8 @@ class _Reader:
         if kind == "report":
             wrongdoing = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
             self._report(sent, claimants, verb, content, stance, modality, wrongdoing)
-        elif kind in ("accuse", "criticize") and content_root is not None and not any(c.dep_ in ("dobj", "obj", "nsubjpass") for c in verb.children):
+        elif kind in ("accuse", "criticize") and content_root is not None and not any(c.dep_ in ("dobj", "obj", "nsubjpass") for c in verb.children) \
+                and _blame_complement(verb) is None:
             self._report(sent, claimants, verb, content, stance, modality, self._wrongdoers(content_root))  # "charged that Y ..."
         elif kind in ("accuse", "criticize"):
             self._accuse(n, sent, verb, claimants, kind, stance, content)
@@ -112,9 +115,12 @@ class _Reader:
 
     def _accuse(self, n, sent, verb, claimants, kind, stance, content) -> None:
         objects = [c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")]
+        blame = _blame_complement(verb)
+        if blame is not None and not objects:  # "holds [Russia responsible]": the small clause's subject
+            objects = [c for c in blame.children if c.dep_ == "nsubj"]
         if verb.dep_ == "conj" and not objects:
             objects = [c for c in verb.head.children if c.dep_ == "dobj"]
-        holders = [verb] + objects + [c for o in objects for c in o.conjuncts]
+        holders = [verb] + objects + [c for o in objects for c in o.conjuncts] + ([blame] if blame is not None else [])
         preps = [p for h in holders for p in h.children if p.dep_ == "prep" and p.lower_ in CHARGE_PREPS and _is_charge_prep(p)]
         on = [p for p in verb.children if p.dep_ == "prep" and p.lower_ == "on" and verb.lemma_ == "blame"]
         if on:  # "blamed the failure on Brazil": the object is the charge, "on" names the accused
@@ -128,7 +134,7 @@ class _Reader:
             charge = phrases.trim(self.sents[n - 1].text)  # "Clashes broke out ... SANA blamed 'terrorist groups'"
         if not charge:
             return  # an accusation needs its "of what"
-        cut = {t for p in preps for t in p.subtree}
+        cut = {t for p in preps for t in p.subtree} | (set(blame.subtree) if blame is not None and blame.head in objects else set())
         for obj in objects:
             for target in self._actors(obj, cut=cut):
                 for claimant in claimants:
@@ -482,7 +488,7 @@ class _Reader:
 
 def _is_charge_prep(prep: Token) -> bool:
     """ "of breaking the truce", "for branding ...": a preposition whose object is an act."""
-    return any(c.dep_ == "pcomp" or c.tag_ == "VBG" or _attack_family(c) or c.pos_ == "NOUN" for c in prep.children) and prep.head.pos_ in ("VERB", "NOUN", "PRON", "PROPN")
+    return any(c.dep_ == "pcomp" or c.tag_ == "VBG" or _attack_family(c) or c.pos_ == "NOUN" for c in prep.children) and (prep.head.pos_ in ("VERB", "NOUN", "PRON", "PROPN") or prep.head.lower_ in _blame_predicates())
 
 
 def _with_describer(verb: Token) -> Token | None:
@@ -505,6 +511,13 @@ def _plural_or_lemma(token: Token) -> str:
         return token.lower_  # "media" (the lemmatizer says "medium")
     lemma = token.lemma_.lower()
     return lemma[:-1] if lemma.endswith("s") and lemma[:-1] in _agent_nouns() else lemma
+
+
+def _blame_complement(verb: Token) -> Token | None:
+    """The "responsible" of "held X responsible (for Z)": a complement that blames the object."""
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
+    return next((c for c in [*verb.children, *(g for o in objects for g in o.children if g.i > o.i)]
+                 if c.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advcl", "amod") and c.lower_ in _blame_predicates()), None)
 
 
 def _inside_reported(token: Token, root: Token) -> bool:

@@ -172,17 +172,26 @@ def _role(ent: Span) -> str | None:
 
 
 def _add_organs(result: ArticleEntities, doc: Doc, gaz: Gazetteer) -> None:
-    """Add "Russian warplanes", "Syrian government", "Turkish army" as organs of a state."""
+    """Add "Russian warplanes", "Syrian government", "Turkish army" as organs of a state, and a
+    leader's "Assad's forces", "Putin's warplanes" as organs of the state the leader governs."""
     for token in doc:
         country = gaz.demonyms.get(token.text)
         claimed = result.by_token.get(token.i, [])
-        if not country or any(result.found[i].type != "Country" for i in claimed):
+        leader = None if country else _leader_of(result, claimed, gaz)
+        if leader is not None:
+            country = leader
+        elif not country or any(result.found[i].type != "Country" for i in claimed):
             continue  # a demonym read as its country ("Iraqi") may still start an organ ("Iraqi army")
         head = token.head
         while head.dep_ in ("compound", "amod") and head.head.i > head.i and head.head.pos_ in ("NOUN", "PROPN"):
             head = head.head  # "Syrian government aircraft": the organ is the aircraft
         organ = gaz.organs.get(head.lemma_.lower()) or gaz.organs.get(head.text.lower())
-        if head.i <= token.i or not organ or token.dep_ not in ("amod", "compound", "conj", "nmod"):
+        if head.i <= token.i or not organ or token.dep_ not in (("poss", "compound") if leader else ("amod", "compound", "conj", "nmod")):
+            continue
+        if leader is not None:  # the person stays a mention of its own; the organ is the phrase's head
+            entry = gaz.organ_of(country, organ)
+            if entry is not None:
+                _add(result, doc[token.i : head.i + 1], entry.id, entry.label, entry.type, entry=entry, claim_tokens=[head.i])
             continue
         entry = gaz.organ_of(country, organ)
         span = doc[token.i : head.i + 1]
@@ -193,6 +202,18 @@ def _add_organs(result: ArticleEntities, doc: Doc, gaz: Gazetteer) -> None:
             found.parent = country
         elif entry is not None:
             _add(result, span, entry.id, entry.label, entry.type, entry=entry, claim_tokens=[token.i, head.i])
+
+
+def _leader_of(result: ArticleEntities, claimed: list[str], gaz: Gazetteer) -> str | None:
+    """The country whose state a gazetteer person among `claimed` leads or serves (the first
+    country among the ancestors of the person's entry: Assad -> Syrian government -> Syria)."""
+    for entity_id in claimed:
+        found = result.found[entity_id]
+        if found.type == "Person" and found.entry is not None:
+            for ancestor in gaz.ancestors(found.entry.id):
+                if getattr(gaz.entries.get(ancestor), "type", None) == "Country":
+                    return ancestor
+    return None
 
 
 def _add_collectives(result: ArticleEntities, doc: Doc) -> None:
