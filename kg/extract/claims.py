@@ -38,6 +38,7 @@ from kg.model import Article, Claim
 PLACE_TYPES = {"City", "Region", "District", "Facility", "Place"}
 VICTIM_FAMILIES = {"civilians"}
 FORCE_TYPES = {"attack", "attacks-on-civilians", "siege"}  # wrongdoing.tsv types that are acts of force
+STATE_TYPES = {"Country", "Government", "Military"}
 QUOTE_OPEN, QUOTE_CLOSE = "“\"‘", "”\"’"
 CHARGE_PREPS = ("of", "for", "over", "with")  # accused of, blamed for, criticized over, charged with
 DENIABLE = {"accusation", "allegation", "claim", "charge", "report", "suggestion", "assertion"}
@@ -107,10 +108,11 @@ class _Reader:
     def _report(self, sent, claimants, cue, content, stance, modality, wrongdoing, cue_text=None) -> None:
         """Add each claimant's statement: an accusation per wrongdoer it names, else a plain claim."""
         for claimant in claimants:
-            targets = [x for x in wrongdoing if x[0].id != claimant.id]
+            targets = [x for x in wrongdoing if x[0].id != claimant.id and not self._own_state(claimant, x[0])]
             if not targets:
                 self._add(sent, claimant, cue, content, stance, modality, cue_text=cue_text)
             for actor, charge, default_type in targets:
+                charge = _without_speaker(charge, claimant.text)
                 self._add(sent, claimant, cue, content, stance, modality or phrases.modality_in(charge), actor, charge, default_type, cue_text=cue_text)
 
     def _accuse(self, n, sent, verb, claimants, kind, stance, content) -> None:
@@ -236,6 +238,12 @@ class _Reader:
             subject = next((c for c in head.children if c.dep_ in ("nsubj",)), None)
         if subject is None and any(c.dep_ == "nsubjpass" for c in verb.children):
             subject = _with_describer(verb)  # "has been condemned as barbaric, with the UN describing ..."
+        if subject is None and before is not None:
+            # "..., killing 25 people, the Syrian Observatory said": the parser hung the speaker on
+            # the clause before; a named actor right before the verb is its subject
+            ids = [i for i in self.found.at(before.i) if self._is_actor(i)]
+            spans = [span for span, found in self.found.spans if span.start <= before.i < span.end and set(found) & set(ids)]
+            return [Actor(i, phrases.text_span(list(spans[0])) if spans else before.text) for i in ids]
         if subject is None:
             return []
         return self._actors(subject)
@@ -455,6 +463,12 @@ class _Reader:
                 return claim
         return accusations[-1] if accusations else None
 
+    def _own_state(self, claimant: Actor, actor: Actor) -> bool:
+        """Whether a reported act is the claimant's own state's ("the Pentagon said a US airstrike
+        killed ..."): a statement of what its side did, not an accusation."""
+        a, c = self.found.found.get(actor.id), self.found.found.get(claimant.id)
+        return a is not None and c is not None and a.type in STATE_TYPES and a.state is not None and a.state == c.state
+
     def _root(self, entity_id: str) -> str:
         seen = set()
         while entity_id in self.found.found and self.found.found[entity_id].parent and entity_id not in seen:
@@ -511,6 +525,15 @@ def _plural_or_lemma(token: Token) -> str:
         return token.lower_  # "media" (the lemmatizer says "medium")
     lemma = token.lemma_.lower()
     return lemma[:-1] if lemma.endswith("s") and lemma[:-1] in _agent_nouns() else lemma
+
+
+def _without_speaker(charge: str, speaker: str) -> str:
+    """A charge without the speaker the parser hung on its end ("killing 25 people, the Syrian
+    Observatory" said -> "killing 25 people")."""
+    text = charge.rstrip(" ,.")
+    if speaker and text.endswith(speaker) and len(text) > len(speaker):
+        return re.sub(r"(?:,|\bthe)\s*$", "", text[: -len(speaker)].rstrip()).rstrip(" ,")
+    return charge
 
 
 def _blame_complement(verb: Token) -> Token | None:

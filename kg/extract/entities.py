@@ -51,6 +51,7 @@ class Found:
     lat: float | None = None
     lon: float | None = None
     family: str | None = None  # collective actors: the family of labels ("armed-opposition")
+    state: str | None = None  # the country whose state it is or serves ("pentagon": "usa"), by the gazetteer
 
 
 @dataclass
@@ -85,6 +86,9 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     _add_collectives(result, doc)
     _apply_metonymy(result, gaz)
     _merge_short_names(result)
+    for found in result.found.values():
+        chain = [found.id, *([found.parent, *gaz.ancestors(found.parent)] if found.parent else [])]
+        found.state = next((i for i in chain if getattr(gaz.entries.get(i), "type", None) == "Country"), None)
     return result
 
 
