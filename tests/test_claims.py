@@ -44,6 +44,8 @@ def accusations(nlp, gazetteer, text):
      "Syrian Observatory", "government warplanes", "killing at least 25 people", "attack"),
     ("Government warplanes pounded rebel-held Douma on Tuesday killing at least 25 people the Syrian Observatory for Human Rights said.",
      "Syrian Observatory", "government warplanes", "killing at least 25 people", "attack"),
+    ("Damascus accused Turkey of interfering in Syria's internal affairs.", "Syrian government", "Turkey", "internal affairs", "interference"),
+    ("US intelligence agencies said Russia interfered in the presidential election.", "United States", "Russia", "election", "election-interference"),
     # "hold X responsible": the object, or the subject of the small clause, is accused of the "for" phrase
     ("Turkey held the PKK responsible for the bombing in Ankara.", "Turkey", "Kurdistan Workers' Party", "bombing", "attack"),
     ("The United States holds Russia responsible for the attack on the aid convoy.", "United States", "Russia", "attack", "attack"),
@@ -113,6 +115,7 @@ def test_modality_is_kept(nlp, gazetteer):
     "The finance minister said Brazil must finance its exports, an official said.",
     "The two sides held talks with the rebels for three hours, officials said.",  # "hold" blames only with "responsible"
     "The Pentagon said a US airstrike had killed a senior al-Qaeda leader in Idlib.",  # a state's report of its own act
+    "The Writers Guild of America said its members had struck the news staffs of CBS this morning.",  # a labour strike
     "The Russian defence ministry said Russian warplanes had struck rebel positions near Aleppo.",
 ])
 def test_no_false_accusation(nlp, gazetteer, text):
