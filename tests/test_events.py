@@ -77,3 +77,25 @@ def test_different_events_stay_apart(other):
 def test_event_subtypes(nlp, gazetteer, text, etype, cameo):
     events, _ = events_of(nlp, gazetteer, text)
     assert events[etype].cameo == cameo
+
+
+def test_a_truce_announced_by_a_capital_is_not_in_that_capital(nlp, gazetteer):
+    """The passive agent ("announced by Moscow") is who, not where; "due to begin on Friday" looks ahead."""
+    events, _ = events_of(nlp, gazetteer, "A 72-hour ceasefire announced by Moscow is due to begin on Friday morning in Idlib.")
+    truce = events["ceasefire"]
+    assert truce.place == "idlib" and truce.date == "2016-10-21"
+
+
+def test_countries_that_act_are_agents(nlp, gazetteer):
+    events, _ = events_of(nlp, gazetteer, "A ceasefire brokered by Russia and Turkey took effect across Syria at midnight. "
+                                          "Russian warplanes halted their strikes on Idlib on Tuesday.")
+    assert set(events["ceasefire"].agents) == {"russia", "turkey"}
+    assert "russia" not in events["airstrike halt"].agents  # "Russian" modifies the warplanes, which are the agent
+
+
+def test_casualty_report_is_dated_and_placed_in_the_named_town(nlp, gazetteer):
+    """A name the model calls a person is a place after "the town of"; a toll is dated by its verb."""
+    events, found = events_of(nlp, gazetteer, "At least 20 civilians were killed on Wednesday in the town of Kafr Nabudah in Hama province, activists said.")
+    report = events["casualty report"]
+    assert report.killed == 20 and report.date == "2016-10-19"
+    assert found.found[report.place].label == "Kafr Nabudah" and found.found[report.place].type == "City"

@@ -118,6 +118,10 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
         entity_type, key, geo = _classify(text, ent.label_)
         if _names_a_place(ent):
             entity_type, key, geo = "District", f"place:{_slug(_clean_name(text.text))}", None
+        elif ent.label_ not in ("GPE", "LOC", "FAC") and _place_of(ent):  # "the town of Maarat al-Numan", which the model calls a person
+            entity_type, key, geo = _classify(text, "GPE")
+            if entity_type == "Place":
+                entity_type = _place_of(ent)
         if not text.text or not any(c.isalpha() for c in text.text):
             return
         found = _add(result, text, key, _clean_name(text.text), entity_type)
@@ -154,6 +158,19 @@ def _names_a_place(ent: Span) -> bool:
     while token.dep_ == "conj" and token.head != token:
         token = token.head
     return token.dep_ in ("compound", "nmod", "amod") and token.head.lemma_.lower() in _place_nouns()
+
+
+OF_PLACE = {"town": "City", "city": "City", "village": "City", "province": "Region", "governorate": "Region",
+            "region": "Region", "district": "District", "neighborhood": "District", "neighbourhood": "District",
+            "suburb": "District", "quarter": "District", "camp": "District"}
+
+
+def _place_of(ent: Span) -> str | None:
+    """The kind of place a name is named as ("the town of X": City), or None."""
+    token = ent.root
+    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head != token.head:
+        return OF_PLACE.get(token.head.head.lemma_.lower())
+    return None
 
 
 def _role(ent: Span) -> str | None:

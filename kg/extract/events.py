@@ -47,8 +47,12 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
             mentions.append(_mention(token, etype, cameo, sent, times.get(token.i, []), article, found, others=list(triggers)))
         if not triggers:
             toll = _casualties(sent)
-            if toll[0] is not None or toll[1] is not None:
-                mentions.append(_mention(sent.root, "casualty report", "", sent, [], article, found, toll=toll))
+            if toll[0] is not None or toll[1] is not None:  # dated like an event ("20 were killed on Wednesday")
+                ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end]
+                tolls = {t: None for t in sent if t.lemma_.lower() in KILL | WOUND}
+                when = [w for ws in _times_by_trigger(sent, tolls, article, ents).values() for w in ws]
+                verb = next(iter(tolls), sent.root)  # "were killed ... in the town of X": placed from the verb
+                mentions.append(_mention(verb, "casualty report", "", sent, when, article, found, toll=toll))
     return _merge_in_article(mentions, article)
 
 
@@ -77,12 +81,15 @@ def _triggers(sent: Span) -> dict[Token, tuple[str, str]]:
     return {t: v for t, v in found.items() if not any(a in found and found[a][0] == v[0] for a in list(t.ancestors)[:2])}
 
 
+FUTURE = re.compile(r"\b(?:due|set|scheduled|expected|planned|going|poised) to\b")  # "a truce due to begin on Friday"
+
+
 def _times_by_trigger(sent: Span, triggers: dict, article: Article, ents: list[Span]) -> dict[int, list[tuple[When, str]]]:
     """Give each DATE/TIME expression of the sentence (`ents`) to its nearest governing trigger, as (When, role)."""
     out: dict[int, list] = {}
     if not ents:
         return out
-    future_tense = any(t.lower_ in ("will", "shall", "'ll") for t in sent)
+    future_tense = any(t.lower_ in ("will", "shall", "'ll") for t in sent) or bool(FUTURE.search(sent.text.lower()))
     for ent in ents:
         # the prepositions above any word of the expression ("until the evening of November 4, two days from now")
         preps = [a.lower_ for t in ent for a in _up_to_verb(t) if a.dep_ == "prep" and a not in ent and not any(c.lower_ == "now" for c in a.children)]
@@ -92,7 +99,8 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article, ents: list[S
             # not inside a trigger's phrase: it belongs to a trigger of its clause's verb; "until X"
             # bounds the verb's own argument ("extend a pause ... until X"), "on X" the nearest trigger
             verb = next((a for a in ent.root.ancestors if a.pos_ in ("VERB", "AUX")), None)
-            sharing = [t for t in triggers if verb is not None and (t.head == verb or verb in t.ancestors or t == verb)]
+            sharing = [t for t in triggers if verb is not None and (t.head == verb or verb in t.ancestors or t == verb
+                                                                    or t.dep_ in ("nsubj", "nsubjpass") and t.head in set(verb.ancestors))]  # "a truce is due to begin on Friday"
             owner = min(sharing, key=lambda t: (role != "date" and t.head != verb, abs(t.i - ent.root.i)), default=None)
         if owner is None:
             continue
@@ -159,6 +167,7 @@ def _place(token: Token, sent: Span, found: ArticleEntities, others=()) -> str |
     children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
     scope = set(token.subtree) | {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
     scope -= {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
+    scope = {t for t in scope if not _named_as_actor(t, token, found)}
     places = [(found.found[i], t.i) for t in sorted(scope, key=lambda t: t.i) for i in found.at(t.i)
               if i in found.found and found.found[i].type in PLACE_TYPES and (found.found[i].type != "Country" or _locative(t))]
     if not places:  # a locative phrase of the sentence's action ("... wounded 100 at a base in Deir Ezzor")
@@ -169,6 +178,19 @@ def _place(token: Token, sent: Span, found: ArticleEntities, others=()) -> str |
         return None
     places.sort(key=lambda p: (PLACE_TYPES.index(p[0].type), abs(p[1] - token.i)))
     return places[0][0].id
+
+
+def _named_as_actor(t: Token, trigger: Token, found: ArticleEntities) -> bool:
+    """Whether a place name stands for an actor here, not for where the event happens: "a ceasefire
+    announced by Moscow" (a passive agent, or a name the article reads as a government)."""
+    if any(i in found.found and found.found[i].type not in PLACE_TYPES for i in found.at(t.i)):
+        return True
+    at = t
+    while at != trigger and at.head != at:
+        if at.dep_ == "agent":
+            return True
+        at = at.head
+    return False
 
 
 def _of_an_action(token: Token) -> bool:
@@ -191,23 +213,33 @@ def _locative(token: Token) -> bool:
 
 def _roles(token: Token, found: ArticleEntities) -> tuple[list[str], list[str]]:
     actor = lambda t: [i for x in t.subtree for i in found.at(x.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
+
+    def doer(t: Token) -> list[str]:
+        """The actors of a subject or "by" phrase, and a country where it is the phrase's head
+        ("a truce brokered by Russia and Turkey", not the "Russian" of "Russian warplanes")."""
+        heads = [c for c in t.children if c.dep_ == "pobj"] if t.dep_ in ("agent", "prep") else [t]
+        heads += [c for h in heads for c in h.conjuncts]
+        return actor(t) + [i for h in heads for i in found.at(h.i) if i in found.found and found.found[i].type == "Country"]
+
     agents, targets = [], []
     if token.pos_ == "VERB":
         for child in token.children:
             if child.dep_ in ("nsubj",) or child.dep_ == "agent":
-                agents += actor(child)
+                agents += doer(child)
             elif child.dep_ in ("dobj", "nsubjpass"):
                 targets += actor(child)
     else:
         for child in token.children:
-            if child.dep_ == "prep" and child.lower_ == "by" or child.dep_ in ("poss", "amod", "compound"):
+            if child.dep_ == "prep" and child.lower_ == "by":
+                agents += doer(child)
+            elif child.dep_ in ("poss", "amod", "compound"):
                 agents += actor(child)
             elif child.dep_ == "prep" and child.lower_ in ("on", "against"):
                 targets += actor(child)
             elif child.dep_ == "acl":  # "a ceasefire announced by Russia", "a truce mediated by the US"
-                agents += [i for a in child.children if a.dep_ == "agent" for i in actor(a)]
+                agents += [i for a in child.children if a.dep_ == "agent" for i in doer(a)]
         if token.dep_ in ("dobj",) and token.head.pos_ == "VERB":
-            agents += [i for c in token.head.children if c.dep_ == "nsubj" for i in actor(c)]
+            agents += [i for c in token.head.children if c.dep_ == "nsubj" for i in doer(c)]
     return sorted(set(agents)), sorted(set(targets) - set(agents))
 
 
