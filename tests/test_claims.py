@@ -46,6 +46,11 @@ def accusations(nlp, gazetteer, text):
      "Syrian Observatory", "government warplanes", "killing at least 25 people", "attack"),
     ("Damascus accused Turkey of interfering in Syria's internal affairs.", "Syrian government", "Turkey", "internal affairs", "interference"),
     ("US intelligence agencies said Russia interfered in the presidential election.", "United States", "Russia", "election", "election-interference"),
+    # criticism in political news: more verbs, phrasal ones, and a capital as the one criticized
+    ("Trump blasted Clinton over her handling of the crisis in Libya.", "Donald Trump", "Hillary Clinton", "handling", "criticism"),
+    ("Russia lashed out at Washington over its support for the rebels.", "Russia", "US government", "support", "support-for-terrorism"),
+    ("Erdogan hit out at the European Union for failing to support Turkey.", "Recep Tayyip Erdogan", "European Union", "failing", "criticism"),
+    ("The EU condemned Moscow for the bombing of Aleppo.", "European Union", "Russian government", "bombing of Aleppo", "attack"),
     # "hold X responsible": the object, or the subject of the small clause, is accused of the "for" phrase
     ("Turkey held the PKK responsible for the bombing in Ankara.", "Turkey", "Kurdistan Workers' Party", "bombing", "attack"),
     ("The United States holds Russia responsible for the attack on the aid convoy.", "United States", "Russia", "attack", "attack"),

@@ -76,6 +76,8 @@ class _Reader:
             cue = _cues().get(token.lemma_.lower())
             if cue and token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token):
                 self._cue(n, sent, token, *cue)
+            elif token.lemma_ in ("lash", "hit") and any(c.dep_ == "prt" and c.lower_ == "out" for c in token.children):
+                self._cue(n, sent, token, "criticize", "asserts")  # "lashed out at Washington over ...", "hit out at"
             elif token.lemma_ == "hold" and token.pos_ == "VERB" and _blame_complement(token) is not None:
                 self._cue(n, sent, token, "accuse", "asserts")  # "Turkey held the PKK responsible for the bombing"
             elif token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
@@ -120,6 +122,8 @@ class _Reader:
         blame = _blame_complement(verb)
         if blame is not None and not objects:  # "holds [Russia responsible]": the small clause's subject
             objects = [c for c in blame.children if c.dep_ == "nsubj"]
+        if not objects:  # "lashed out at Washington", "railed against the West"
+            objects = [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("at", "against") for g in c.children if g.dep_ == "pobj"]
         if verb.dep_ == "conj" and not objects:
             objects = [c for c in verb.head.children if c.dep_ == "dobj"]
         holders = [verb] + objects + [c for o in objects for c in o.conjuncts] + ([blame] if blame is not None else [])
@@ -160,6 +164,10 @@ class _Reader:
             return  # "calling it dangerous": what "it" is was accused by the main clause, if at all
         if not targets:
             targets = [a for a in self._actors(obj) if self.found.found.get(a.id) and self.found.found[a.id].type not in PLACE_TYPES]
+            for_what = [g for h in (verb, obj) for p in h.children if p.dep_ == "prep" and p.lower_ in CHARGE_PREPS and _is_charge_prep(p)
+                        for g in p.children if g.dep_ in ("pobj", "pcomp")]
+            if targets and for_what and not verdict:  # "condemned Moscow for the bombing of Aleppo": the act is the charge
+                charge = phrases.trim(" ".join(phrases.text_span(list(g.subtree)) for g in for_what), 30)
         for target in targets:
             for claimant in claimants:
                 if target.id != claimant.id:

@@ -312,10 +312,19 @@ def _apply_metonymy(result: ArticleEntities, gaz: Gazetteer) -> None:
         acts = acts or (root.dep_ == "pobj" and root.head.lemma_ == "by")
         following = root.doc[root.i + 1] if root.i + 1 < len(root.doc) else None
         acts = acts or (root.dep_ == "pobj" and root.head.lower_ == "with" and following is not None and following.tag_ == "VBG")
+        # the one accused or criticized is a government too ("accused Damascus of", "lashed out at Washington")
+        acts = acts or (root.dep_ in ("dobj", "obj") and root.head.lemma_.lower() in _accusing_verbs())
+        acts = acts or (root.dep_ == "pobj" and root.head.lower_ in ("at", "against") and root.head.head.lemma_.lower() in _accusing_verbs() | {"lash", "hit"})
         if not acts:
             continue
         entry = gaz.entries[actor]
         _add(result, span, entry.id, entry.label, entry.type, entry=entry)
+
+
+@cache
+def _accusing_verbs() -> frozenset[str]:
+    """The cues that accuse, criticize or condemn someone (kg/data/claim_cues.tsv)."""
+    return frozenset(cue for cue, kind, _stance in (ln.split("\t") for ln in lines("claim_cues.tsv")) if kind in ("accuse", "criticize", "condemn"))
 
 
 def _merge_short_names(result: ArticleEntities) -> None:
