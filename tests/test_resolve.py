@@ -66,3 +66,22 @@ def test_geonames_index_is_kept_in_the_cache_and_rebuilt_when_damaged(tmp_path, 
         assert gazetteer._cities() == first and kept.read_bytes() != b"not marshal"
     finally:
         gazetteer._cities.cache_clear()
+
+
+def test_pipeline_version_follows_gazetteer_contents_not_the_process(tmp_path):
+    """The cache key of a build with a user gazetteer is the same in every process (it was a salted
+    string hash) and changes when the gazetteer's contents change. Known without importing spaCy."""
+    import subprocess
+    import sys
+
+    gaz = tmp_path / "extra.tsv"
+    gaz.write_text("acme-militia\tAcme Militia\tArmedGroup\n", encoding="utf-8")
+    code = f"import sys; from kg.versions import pipeline_version; print(pipeline_version('m', ({str(gaz)!r},)), 'spacy' in sys.modules)"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")}
+    assert len(runs) == 1 and runs.pop().strip().endswith("False")
+    from kg.versions import pipeline_version
+
+    before = pipeline_version("m", (str(gaz),))
+    gaz.write_text("acme-militia\tAcme Militia\tArmedGroup\tAcme\n", encoding="utf-8")
+    assert pipeline_version("m", (str(gaz),)) != before
