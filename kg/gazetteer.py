@@ -64,6 +64,12 @@ class Gazetteer:
         """Return the government or military entry of a country ("russia", "military")."""
         return self.entries.get(f"{country}-{organ}")
 
+    def state_of(self, entry_id: str) -> str | None:
+        """The country an entry is, or whose state it belongs to: the first country among the entry
+        and its ancestors ("pentagon" -> "usa", "bashar-al-assad" -> "syria")."""
+        chain = [entry_id, *self.ancestors(entry_id)]
+        return next((i for i in chain if getattr(self.entries.get(i), "type", None) == "Country"), None)
+
     def ancestors(self, entry_id: str) -> list[str]:
         """Return the chain of parents of an entry, nearest first (cycles cut)."""
         chain, at = [], self.entries.get(entry_id)

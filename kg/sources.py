@@ -397,13 +397,14 @@ def _read_jsonl(path: Path, problems: list[Problem], max_bytes: int) -> Iterator
                 problems.append(Problem(where, f"record is {len(line):,} bytes, over the limit of {max_bytes:,} (raise it with --max-bytes)"))
                 continue
             text = _decode(line, where, problems)
+            if text is None:
+                continue
             try:
-                record = json.loads(text) if text is not None else None
+                record = json.loads(text)
             except json.JSONDecodeError as e:
                 problems.append(Problem(where, f"invalid JSON: {e.msg}"))
                 continue
-            if text is not None:
-                yield from _record_article(record, path, n, problems)
+            yield from _record_article(record, path, n, problems)
     if blank:
         problems.append(Problem(_display_path(path), "empty file"))
 

@@ -87,8 +87,7 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     _apply_metonymy(result, gaz)
     _merge_short_names(result)
     for found in result.found.values():
-        chain = [found.id, *([found.parent, *gaz.ancestors(found.parent)] if found.parent else [])]
-        found.state = next((i for i in chain if getattr(gaz.entries.get(i), "type", None) == "Country"), None)
+        found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None)
     return result
 
 
@@ -118,10 +117,10 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
         entity_type, key, geo = _classify(text, ent.label_)
         if _names_a_place(ent):
             entity_type, key, geo = "District", f"place:{_slug(_clean_name(text.text))}", None
-        elif ent.label_ not in ("GPE", "LOC", "FAC") and _place_of(ent):  # "the town of Maarat al-Numan", which the model calls a person
+        elif ent.label_ not in ("GPE", "LOC", "FAC") and (named_as := _place_of(ent)):  # "the town of Maarat al-Numan", which the model calls a person
             entity_type, key, geo = _classify(text, "GPE")
             if entity_type == "Place":
-                entity_type = _place_of(ent)
+                entity_type = named_as
         if not text.text or not any(c.isalpha() for c in text.text):
             return
         found = _add(result, text, key, _clean_name(text.text), entity_type)
@@ -209,13 +208,12 @@ def _add_organs(result: ArticleEntities, doc: Doc, gaz: Gazetteer) -> None:
         organ = gaz.organs.get(head.lemma_.lower()) or gaz.organs.get(head.text.lower())
         if head.i <= token.i or not organ or token.dep_ not in (("poss", "compound") if leader else ("amod", "compound", "conj", "nmod")):
             continue
-        if leader is not None:  # the person stays a mention of its own; the organ is the phrase's head
-            entry = gaz.organ_of(country, organ)
-            if entry is not None:
-                _add(result, doc[token.i : head.i + 1], entry.id, entry.label, entry.type, entry=entry, claim_tokens=[head.i])
-            continue
         entry = gaz.organ_of(country, organ)
         span = doc[token.i : head.i + 1]
+        if leader is not None:  # the person stays a mention of its own; the organ is the phrase's head
+            if entry is not None:
+                _add(result, span, entry.id, entry.label, entry.type, entry=entry, claim_tokens=[head.i])
+            continue
         country_entry = gaz.entries.get(country)
         if entry is None and country_entry:
             label = f"{token.text} {'government' if organ == 'government' else 'armed forces'}"
@@ -228,13 +226,8 @@ def _add_organs(result: ArticleEntities, doc: Doc, gaz: Gazetteer) -> None:
 def _leader_of(result: ArticleEntities, claimed: list[str], gaz: Gazetteer) -> str | None:
     """The country whose state a gazetteer person among `claimed` leads or serves (the first
     country among the ancestors of the person's entry: Assad -> Syrian government -> Syria)."""
-    for entity_id in claimed:
-        found = result.found[entity_id]
-        if found.type == "Person" and found.entry is not None:
-            for ancestor in gaz.ancestors(found.entry.id):
-                if getattr(gaz.entries.get(ancestor), "type", None) == "Country":
-                    return ancestor
-    return None
+    persons = [result.found[i].entry.id for i in claimed if result.found[i].type == "Person" and result.found[i].entry is not None]
+    return next((state for state in map(gaz.state_of, persons) if state), None)
 
 
 def _add_collectives(result: ArticleEntities, doc: Doc) -> None:

@@ -41,14 +41,13 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
         if len(sent) > MAX_SENTENCE_TOKENS:
             continue  # a run-on list or dump, not a report of events
         triggers = _triggers(sent)
-        ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end] if triggers else []
-        times = _times_by_trigger(sent, triggers, article, ents)
+        ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end]
+        times = _times_by_trigger(sent, triggers, article, ents) if triggers else {}
         for token, (etype, cameo) in triggers.items():
             mentions.append(_mention(token, etype, cameo, sent, times.get(token.i, []), article, found, others=list(triggers)))
         if not triggers:
             toll = _casualties(sent)
             if toll[0] is not None or toll[1] is not None:  # dated like an event ("20 were killed on Wednesday")
-                ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end]
                 tolls = {t: None for t in sent if t.lemma_.lower() in KILL | WOUND}
                 when = [w for ws in _times_by_trigger(sent, tolls, article, ents).values() for w in ws]
                 verb = next(iter(tolls), sent.root)  # "were killed ... in the town of X": placed from the verb
