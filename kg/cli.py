@@ -324,3 +324,36 @@ def evaluate(gold, pred, show):
             click.echo("wrong " + json.dumps({k: row.get(k) for k in ("document", "accuser", "accused", "charge")}, ensure_ascii=False))
         click.echo("missed " + (" ".join(score.missed) or "none"))
     click.echo(score.summary())
+
+
+@cli.group()
+def train():
+    """Train kg's models (needs the training extra: pip install -e ".[train]")."""
+
+
+@train.command("attribution")
+@click.option("--data", required=True, type=click.Path(), help="PolNeAR-style JSON Lines (text + attributions with cue, source, content spans).")
+@click.option("--out", type=click.Path(), default=None, help="Directory to write weights.npz and meta.json to (default: the weights kg ships).")
+@click.option("--model", help="spaCy pipeline whose parse and token vectors the weights are for (default: kg's).")
+@click.option("--limit", type=int, default=None, help="Use only the first N articles (a quick try).")
+@_fail_cleanly
+def train_attribution(data, out, model, limit):
+    """Train the attribution stage's cue and source/content models on DATA and write their weights."""
+    from kg.extract.attribution import MODEL_DIR
+    from kg.train import train_attribution as run
+
+    meta = run(data, out or MODEL_DIR, model=model, limit=limit, log=lambda m: click.echo(m, err=True))
+    click.echo(json.dumps(meta, sort_keys=True))
+
+
+@train.command("word-classes")
+@click.option("--wordnet", default="/usr/share/wordnet", show_default=True, type=click.Path(),
+              help="WordNet 3.0 database directory (Debian: apt install wordnet-base).")
+@click.option("--out", type=click.Path(), default=None, help="Where to write the TSV (default: kg/data/word_classes.tsv).")
+@_fail_cleanly
+def train_word_classes(wordnet, out):
+    """Write the WordNet word classes the attribution features use (kg/data/word_classes.tsv)."""
+    from kg.train import build_word_classes
+
+    target = Path(out) if out else Path(__file__).parent / "data" / "word_classes.tsv"
+    click.echo(f"{build_word_classes(wordnet, target)} lemmas written to {target}")

@@ -395,6 +395,9 @@ def _claim_row(graph: KnowledgeGraph, c) -> dict:
         "document": article.name, "article": article.id, "outlet": article.outlet, "date": article.published,
         "sentence": c.evidence.sentence, "start": c.evidence.start, "end": c.evidence.end,
         "accuser_id": c.claimant, "accused_id": c.target, "responds": c.responds, "event": c.about_event,
+        # the attribution's parts as character offsets into the input as read (see Claim)
+        "cue_span": list(c.cue_span) if c.cue_span else None, "claimant_span": list(c.claimant_span) if c.claimant_span else None,
+        "content_spans": [list(x) for x in c.content_spans], "rule": c.rule,
     }
 
 

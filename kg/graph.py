@@ -36,7 +36,8 @@ class KnowledgeGraph:
             graph.articles[x.article.id] = x.article
             graph.provenance[x.article.id] = (x.pipeline, x.extracted)
             for claim in x.claims:
-                graph.claims[claim.id] = replace(claim, claimant=remap(claim.claimant), target=remap(claim.target) if claim.target else None)
+                graph.claims[claim.id] = replace(claim, claimant=remap(claim.claimant) if claim.claimant else None,
+                                                 target=remap(claim.target) if claim.target else None)
         events = [replace(e, place=remap(e.place) if e.place else None, agents=tuple(sorted({remap(a) for a in e.agents})),
                           targets=tuple(sorted({remap(t) for t in e.targets}))) for x in extractions for e in x.events]
         graph.events, event_ids = link_events(events, graph.entities)
@@ -107,10 +108,12 @@ class KnowledgeGraph:
             g.add_node(c.id, kind="claim", type="Accusation" if c.target else "Claim", label=_claim_label(self, c),
                        cue=c.cue, content=c.content, charge=c.charge, charge_type=c.charge_type, cameo=c.cameo, stance=c.stance,
                        sentence=c.evidence.sentence, outlet=article.outlet, published=article.published, document=article.name)
-            g.add_edge(c.id, c.claimant, key="claimant", relation="claimant", label="claimant")
+            if c.claimant:
+                g.add_edge(c.id, c.claimant, key="claimant", relation="claimant", label="claimant")
             g.add_edge(c.id, f"article:{c.evidence.document}", key="source", relation="statedIn", label="stated in")
             if c.target:
                 g.add_edge(c.id, c.target, key="target", relation="target", label="target")
+            if c.target and c.claimant:
                 g.add_edge(c.claimant, c.target, key=c.id, relation="accuses", label=f"accuses: {c.charge or c.cue}",
                            charge=c.charge, charge_type=c.charge_type, cameo=c.cameo, cue=c.cue, stance=c.stance,
                            outlet=article.outlet, published=article.published, document=article.name, sentence=c.evidence.sentence)
@@ -132,7 +135,7 @@ PLACE_KINDS = {"Place", "Country", "Region", "City", "District", "Facility"}
 
 
 def _claim_label(graph: KnowledgeGraph, c: Claim) -> str:
-    who = graph.entities[c.claimant].label if c.claimant in graph.entities else c.claimant_text
+    who = graph.entities[c.claimant].label if c.claimant in graph.entities else c.claimant_text or "(no source)"
     if c.target:
         whom = graph.entities[c.target].label if c.target in graph.entities else c.target_text
         return f"{who} {c.cue} {whom}: {c.charge or ''}".strip(": ")

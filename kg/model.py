@@ -53,6 +53,16 @@ class Article:
     url: str | None = None
     author: str | None = None
     removed: tuple[Removed, ...] = ()
+    # (clean offset, source offset) where the clean text and the input as read stop running in step
+    offsets: tuple[tuple[int, int], ...] = ()
+
+    def source_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The span of the input as read (the file's text, a JSON record's `text`) that the clean
+        text's [start, end) came from; None where it lies in text kg added (a record's title)."""
+        if not self.offsets:
+            return (start, end)
+        s, e = _source_offset(self.offsets, start), _source_offset(self.offsets, max(start, end - 1)) + 1
+        return (s, e) if s >= 0 else None
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -95,8 +105,8 @@ class Claim:
     """
 
     id: str
-    claimant: str
-    claimant_text: str
+    claimant: str | None  # None: the claim has no source ("it was reported that ...")
+    claimant_text: str | None
     content: str
     cue: str
     evidence: Evidence
@@ -109,6 +119,12 @@ class Claim:
     cameo: str | None = None
     responds: str | None = None  # the claim a denial answers
     about_event: str | None = None
+    # where the attribution's parts are in the input as read (character offsets, end exclusive):
+    # the cue, the source (None: no source, or it lies in text kg added) and the content's pieces
+    cue_span: tuple[int, int] | None = None
+    claimant_span: tuple[int, int] | None = None
+    content_spans: tuple[tuple[int, int], ...] = ()
+    rule: str | None = None  # what found it: a rule of kg.claims or a trained model (kg.trained.v1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,3 +214,11 @@ def _converter(hint):
     if dataclasses.is_dataclass(hint):
         return _reader(hint)
     return None
+
+
+def _source_offset(offsets: tuple[tuple[int, int], ...], i: int) -> int:
+    import bisect
+
+    k = max(bisect.bisect_right(offsets, (i, float("inf"))) - 1, 0)
+    clean, source = offsets[k]
+    return source + (i - clean)

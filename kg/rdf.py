@@ -317,11 +317,27 @@ def _evidence(g: _Sink, ev: Evidence) -> ox.NamedNode:
     return s
 
 
+def _input_span(g: _Sink, document: str, span: tuple[int, int]) -> ox.NamedNode:
+    """A span of the article's input as read (not of its clean text: see `Article.source_span`)."""
+    s = ox.NamedNode(f"{KGR}article/{document}/input#char={span[0]},{span[1]}")
+    g.add((s, _RDF.type, _KG.InputSpan))
+    g.add((s, _NIF.beginIndex, ox.Literal(span[0])))
+    g.add((s, _NIF.endIndex, ox.Literal(span[1])))
+    return s
+
+
 def _claim(g: _Sink, c: Claim, graph: KnowledgeGraph) -> None:
     s = _KGR[f"claim/{c.id}"]
     g.add((s, _RDF.type, _KG.Accusation if c.target else _KG.Claim))
-    g.add((s, _KG.claimant, _entity_node(c.claimant)))
-    g.add((s, _KG.claimantText, ox.Literal(c.claimant_text)))
+    if c.claimant:
+        g.add((s, _KG.claimant, _entity_node(c.claimant)))
+    if c.claimant_text:
+        g.add((s, _KG.claimantText, ox.Literal(c.claimant_text)))
+    for prop, span in ((_KG.cueSpan, c.cue_span), (_KG.sourceSpan, c.claimant_span), *((_KG.contentSpan, x) for x in c.content_spans)):
+        if span:
+            g.add((s, prop, _input_span(g, c.evidence.document, span)))
+    if c.rule:
+        g.add((s, _PROV.wasGeneratedBy, _KGR[f"method/{c.rule}"]))
     g.add((s, _KG.content, ox.Literal(c.content)))
     g.add((s, _KG.cue, ox.Literal(c.cue)))
     g.add((s, _KG.stance, _KG.Denies if c.stance == "denies" else _KG.Asserts))

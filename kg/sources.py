@@ -8,6 +8,7 @@ which wins over nothing: outlet and date are never invented.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import datetime as dt
@@ -86,10 +87,13 @@ def count_articles(paths: Iterable[str | Path]) -> int:
 
 
 def read_article_text(
-    raw: str, *, name: str, source: str, title=None, outlet=None, published=None, url=None, author=None
+    raw: str, *, name: str, source: str, title=None, outlet=None, published=None, url=None, author=None, base: int = 0
 ) -> Article:
-    """Return the Article for raw text: boilerplate removed, title, dateline and byline read."""
-    text, removed, found = clean(raw, title)
+    """Return the Article for raw text: boilerplate removed, title, dateline and byline read.
+
+    `base`: where the input as the user gave it starts in `raw` (a JSON record's title prepended
+    to its text): the article's offset map points into the input, so claim spans do too."""
+    text, removed, found, offsets = clean_with_offsets(raw, title)
     title = title or found.get("title")
     return Article(
         id=article_id(text),
@@ -102,6 +106,7 @@ def read_article_text(
         url=url or None,
         author=author or found.get("author"),
         removed=tuple(removed),
+        offsets=tuple((c, r - base) for c, r in offsets),
     )
 
 
@@ -120,6 +125,13 @@ def clean(raw: str, title: str | None = None) -> tuple[str, list[Removed], dict]
     Removal is computed on raw offsets, so each `Removed` span points into the input as read.
     Metadata found: `title` (first kept line), `published` (a dateline), `author` (a byline).
     """
+    return clean_with_offsets(raw, title)[:3]
+
+
+def clean_with_offsets(raw: str, title: str | None = None) -> tuple[str, list[Removed], dict, list[tuple[int, int]]]:
+    """`clean`, plus the map from the clean text back to `raw`: (clean offset, raw offset) at each
+    point where the two stop running in step (see `Article.source_span`)."""
+    crlf = [m.start() for m in re.finditer("\r\n", raw)]
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     drops: list[Removed] = []
     rules = _boilerplate_rules()
@@ -146,12 +158,14 @@ def clean(raw: str, title: str | None = None) -> tuple[str, list[Removed], dict]
         kept.append((start, end, stripped))
     drops += _head_metadata(kept, title, found)
     drops = sorted(set(drops))
-    text = _assemble(raw, drops)
+    text, offsets = _assemble(raw, drops)
     if "title" not in found:
         first = next((ln for ln in text.split("\n") if ln.strip()), None)
         if first and len(first) <= 300:
             found["title"] = first.strip()
-    return text, drops, found
+    if crlf:  # each \r\n became one character: move raw offsets after it by one
+        offsets = _crlf_shift(offsets, crlf, len(text))
+    return text, drops, found, offsets
 
 
 def _head_metadata(kept, title, found) -> list[Removed]:
@@ -185,18 +199,57 @@ def _head_metadata(kept, title, found) -> list[Removed]:
 BYLINE = re.compile(r"By\s+((?:[A-Z][\w.'\-]+\s?){1,4}(?:(?:with|and)\s+(?:[A-Z][\w.'\-]+\s?){1,3})?)")
 
 
-def _assemble(raw: str, drops: list[Removed]) -> str:
-    """Return raw minus the dropped spans, with blank runs collapsed to one paragraph break."""
-    parts, at = [], 0
-    for d in drops:
-        if d.start > at:
-            parts.append(raw[at : d.start])
+def _assemble(raw: str, drops: list[Removed]) -> tuple[str, list[tuple[int, int]]]:
+    """Return raw minus the dropped spans, lines right-stripped, blank runs collapsed to one
+    paragraph break, stripped and ended by a newline; with the offset map back to raw."""
+    chars: list[str] = []
+    where: list[int] = []  # raw offset of each kept character
+    at = 0
+    for d in [*drops, Removed(len(raw), len(raw), "", "")]:
+        for i in range(at, min(d.start, len(raw))):
+            ch = raw[i]
+            if ch == "\n":
+                while chars and chars[-1] != "\n" and chars[-1].isspace():  # str.rstrip of the line
+                    chars.pop()
+                    where.pop()
+                if len(chars) >= 2 and chars[-1] == chars[-2] == "\n":
+                    continue  # a third line break in a row: blank runs become one paragraph break
+            chars.append(ch)
+            where.append(i)
         at = max(at, d.end)
-    parts.append(raw[at:])
-    text = "".join(parts)
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text)
-    return text.strip() + "\n"
+    while chars and chars[-1].isspace():
+        chars.pop()
+        where.pop()
+    lead = 0
+    while lead < len(chars) and chars[lead].isspace():
+        lead += 1
+    text = "".join(chars[lead:]) + "\n"
+    where = where[lead:] + [where[-1] + 1 if where else 0]
+    return text, _breaks(where)
+
+
+def _breaks(where: list[int]) -> list[tuple[int, int]]:
+    """(clean offset, raw offset) where `where` (raw offset per clean character) jumps."""
+    return [(i, r) for i, r in enumerate(where) if i == 0 or r != where[i - 1] + 1]
+
+
+def _crlf_shift(offsets: list[tuple[int, int]], crlf: list[int], length: int) -> list[tuple[int, int]]:
+    """The offset map after \r\n pairs (at raw positions `crlf`) were read as one character."""
+    where = [_to_raw(offsets, i) for i in range(length + 1)]
+    # a character at normalized offset r sat after every \r\n whose \n came before it
+    shifted, k = [], 0
+    for r in where:
+        while k < len(crlf) and crlf[k] - k < r:
+            k += 1
+        shifted.append(r + k)
+    return _breaks(shifted)
+
+
+def _to_raw(offsets, i: int) -> int:
+    """The raw offset of clean offset `i` by the map `offsets`."""
+    k = bisect.bisect_right(offsets, (i, float("inf"))) - 1
+    c, r = offsets[k]
+    return r + (i - c)
 
 
 def _lines(raw: str) -> list[tuple[int, int, str]]:
@@ -421,9 +474,12 @@ def _record_article(record, path: Path, n: int, problems: list[Problem]) -> Iter
         return
     body = str(fields.pop("text"))
     title = fields.get("title")
+    base = 0
     if title and not body.lstrip().startswith(str(title)):
         body = f"{title}\n\n{body}"  # the headline is part of what the outlet said
-    article = read_article_text(body, name=f"{path.stem}:{n}", source=where, **{k: (str(v) if v else None) for k, v in fields.items()})
+        base = len(str(title)) + 2
+    article = read_article_text(body, name=f"{path.stem}:{n}", source=where, base=base,
+                                **{k: (str(v) if v else None) for k, v in fields.items()})
     if _usable(article, where, problems):
         yield article
 

@@ -53,7 +53,7 @@ def parse(articles: list[dict], model: str | None = None) -> list:
     """Parse the articles' texts with kg's pipeline (without the attribution stage itself)."""
     from kg.nlp import load_nlp
 
-    nlp = load_nlp(model, attribution=False)
+    nlp = load_nlp(model)
     return list(nlp.pipe((a["text"] for a in articles), batch_size=16))
 
 
@@ -76,11 +76,11 @@ def examples(docs, articles) -> tuple[list, list]:
                 weight[i] = 0  # the other words of a multi-word cue ("said in a statement") are not judged
             label[root], weight[root] = 1, 1
             spans.append((root, max(cue) + 1, set(_tokens(doc, at["source"])), set(_tokens(doc, at["content"]))))
-        cue_rows.append((A.cue_features(t), t.tensor, label, weight))
+        cue_rows.append((A.cue_features(t), A.cue_dense(t), label, weight))
         for root, end, source, content in spans:
             idx = A.window(t, root)
             y = np.array([1 if i in source else 2 if i in content else 0 for i in idx.tolist()], dtype=np.int8)
-            span_rows.append((A.span_features(t, root, end, idx, paths), t.tensor[idx], y))
+            span_rows.append((A.span_features(t, root, end, idx, paths), A.span_dense(t, idx), y))
     return cue_rows, span_rows
 
 
@@ -123,7 +123,12 @@ def matrix(rows: Iterable, dense_stats=None):
 
 def fit(X, y, w=None, classes=None, epochs: int = 12, alpha: float = 2e-7):
     """A logistic regression by SGD (averaged), as scikit-learn fits it; returns (coef, intercept)."""
-    from sklearn.linear_model import SGDClassifier
+    try:
+        from sklearn.linear_model import SGDClassifier
+    except ImportError:
+        raise UsageError('training needs scikit-learn: pip install -e ".[train]"') from None
+    if len(set(np.unique(y).tolist())) < 2:
+        raise UsageError("the training data has no attributions to learn from")
 
     model = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=epochs, tol=None, average=True, random_state=0)
     model.fit(X, y, sample_weight=w)
@@ -144,7 +149,7 @@ def train_attribution(data: str | Path, out: str | Path, model: str | None = Non
     w = np.concatenate([r[3] for r in cue_rows])
     keep = w > 0
     cue_w, cue_b = fit(X[keep], y[keep])
-    Xs, _ = matrix(((r[0], r[1]) for r in span_rows), stats)
+    Xs, span_stats = matrix(((r[0], r[1]) for r in span_rows))
     ys = np.concatenate([r[2] for r in span_rows])
     span_w, span_b = fit(Xs, ys)
     from kg.versions import model_name
@@ -152,13 +157,82 @@ def train_attribution(data: str | Path, out: str | Path, model: str | None = Non
     meta = {
         "name": "kg.trained.v1", "trained": datetime.now(UTC).strftime("%Y-%m-%d"), "data": str(Path(data).name),
         "articles": len(articles), "attributions": sum(len(a["attributions"]) for a in articles),
-        "spacy_model": model_name(model), "tensor_width": int(stats[0].shape[0]), "bits": A.BITS,
+        "spacy_model": model_name(model), "tensor_width": int(span_stats[0].shape[0]), "bits": A.BITS,
         "seconds": round(time.time() - started, 1),
     }
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / "weights.npz", cue_w=cue_w.astype(np.float16), cue_b=cue_b, span_w=span_w.astype(np.float16), span_b=span_b,
-                        mean=stats[0].astype(np.float32), std=stats[1].astype(np.float32))
+                        cue_mean=stats[0], cue_std=stats[1], span_mean=span_stats[0], span_std=span_stats[1])
     (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     log(f"wrote {out} in {meta['seconds']} s")
     return meta
+
+
+# --- word classes from WordNet ------------------------------------------------------------------
+
+LEXNAMES = {29: "body", 30: "change", 31: "cognition", 32: "communication", 33: "competition", 34: "consumption",
+            35: "contact", 36: "creation", 37: "emotion", 38: "motion", 39: "perception", 40: "possession",
+            41: "social", 42: "stative", 43: "weather", 4: "act", 9: "cognition", 10: "communication", 14: "group",
+            18: "person", 26: "state"}
+NOUN_CLASSES = {"cognition", "communication"}  # nouns kept: those that can name a statement or a belief
+THAT_CLAUSE_FRAMES = {26}  # WordNet's generic verb frame "Somebody ----s that CLAUSE"
+
+
+def build_word_classes(wordnet: str | Path, out: str | Path) -> int:
+    """Write `word_classes.tsv` (lemma, part of speech, WordNet lexicographer classes in sense order,
+    and `that-clause` for verbs with a sense taking one) from a WordNet 3.0 database directory
+    (Debian's `wordnet-base`: /usr/share/wordnet); return the number of lemmas written."""
+    wordnet = Path(wordnet)
+    rows = []
+    for pos, tag in (("verb", "v"), ("noun", "n")):
+        try:
+            synsets = _wordnet_synsets(wordnet / f"data.{pos}", pos == "verb")
+            index = (wordnet / f"index.{pos}").read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise UsageError(f"{wordnet}: not a WordNet database ({e.strerror})") from None
+        for line in index:
+            if line.startswith(" ") or "_" in line.split(" ", 1)[0]:
+                continue
+            fields = line.split()
+            lemma, n_synsets = fields[0], int(fields[2])
+            offsets = fields[-n_synsets:]
+            classes, frames = [], set()
+            for off in offsets:
+                lex, fr = synsets[off]
+                name = LEXNAMES.get(lex, "other")
+                if name not in classes:
+                    classes.append(name)
+                frames |= fr
+            if tag == "n" and not NOUN_CLASSES & set(classes):
+                continue
+            if frames & THAT_CLAUSE_FRAMES:
+                classes.append("that-clause")
+            rows.append(f"{lemma}\t{tag}\t{','.join(classes)}")
+    header = ("# lemma, part of speech (v/n), WordNet 3.0 lexicographer classes in sense order (first = most frequent),\n"
+              "# plus 'that-clause' for a verb with a sense of frame 26 ('Somebody ----s that CLAUSE'). Nouns: only those\n"
+              "# with a cognition or communication sense. Built by `kg train word-classes` from Princeton WordNet 3.0\n"
+              "# (WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. Licence: WordNet 3.0 licence,\n"
+              "# permission to use, copy, modify and distribute with this notice; provided AS IS, without warranty).\n")
+    Path(out).write_text(header + "\n".join(sorted(rows)) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+def _wordnet_synsets(path: Path, verbs: bool) -> dict[str, tuple[int, set[int]]]:
+    """{synset offset: (lexicographer file number, verb frame numbers)} of one WordNet data file."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(" "):
+            continue
+        f = line.split(" | ")[0].split()
+        offset, lex = f[0], int(f[1])
+        n_words = int(f[3], 16)
+        at = 4 + 2 * n_words
+        n_pointers = int(f[at])
+        at += 1 + 4 * n_pointers
+        frames = set()
+        if verbs and at < len(f):
+            n_frames = int(f[at])
+            frames = {int(f[at + 2 + 3 * k]) for k in range(n_frames)}
+        out[offset] = (lex, frames)
+    return out

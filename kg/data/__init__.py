@@ -15,18 +15,25 @@ def lines(name: str) -> tuple[str, ...]:
 
 @cache
 def digest() -> str:
-    """Return a short hash of the data files and the extraction code: part of the pipeline version
-    that keys the extraction cache, so any change to rules or code invalidates cached results."""
+    """Return a short hash of the data files, the extraction code and the trained weights: part of
+    the pipeline version that keys the extraction cache, so any change to rules, code or weights
+    invalidates cached results."""
     import hashlib
 
     h = hashlib.sha256()
+    for entry in digest_files():
+        h.update(entry.name.encode() + entry.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def digest_files() -> list:
+    """The files whose content can change an extraction, in a fixed order."""
     package = resources.files("kg")
     files = [e for e in resources.files(__name__).iterdir() if e.name.endswith((".tsv", ".txt"))]
     files += [package / name for name in ("sources.py", "nlp.py", "gazetteer.py", "model.py")]
     files += [e for e in (package / "extract").iterdir() if e.name.endswith(".py")]
-    for entry in sorted(files, key=lambda p: str(p)):
-        h.update(entry.name.encode() + entry.read_bytes())
-    return h.hexdigest()[:12]
+    files += [e for e in (package / "models" / "attribution").iterdir() if e.is_file()]  # trained weights
+    return sorted(files, key=lambda p: str(p))
 
 
 def cache_home() -> Path:

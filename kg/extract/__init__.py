@@ -15,13 +15,14 @@ from kg.model import Article, Extraction
 
 def extract(doc: Doc, article: Article, gazetteer: Gazetteer, pipeline: str = "") -> Extraction:
     """Return everything kg finds in one parsed article."""
+    from kg.extract.attribution import attribute
     from kg.extract.claims import find_claims
     from kg.extract.entities import find_entities
     from kg.extract.events import find_events
 
     doc.user_data["article"] = article.id
     found = find_entities(doc, gazetteer)
-    claims = find_claims(doc, article, found)
+    claims = find_claims(doc, article, found, attribute(doc))
     events = find_events(doc, article, found)
     claims = link_claims_to_events(claims, events)
     return Extraction(article=article, entities=found.entities(), claims=claims, events=events, pipeline=pipeline)

@@ -37,6 +37,8 @@ from spacy.util import registry
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution"
 QUOTES_OPEN, QUOTES_CLOSE, QUOTES_BOTH = "“‘«", "”’»", "\"'"
 WINDOW_SENTENCES = 3  # a content reaches at most this many sentences before or after its cue's
+MAX_STEPS = 12  # dependency steps walked from a token towards a cue (deeper is "far")
+WINDOW_TOKENS = 250  # and at most this many tokens (a run-on "sentence" of a scraped table stays cheap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ class Attribution:
         return " … ".join(s.text.strip() for s in self.content)
 
 
-if not registry.has("kg_attributors"):
+if not hasattr(registry, "kg_attributors"):
     registry.create("kg_attributors", entry_points=False)
 if not Doc.has_extension("attributions"):
     Doc.set_extension("attributions", default=None)
@@ -81,10 +83,21 @@ class AttributionComponent:
         return doc
 
 
+def attribute(doc: Doc) -> list[Attribution]:
+    """The attributions of a parsed Doc by the default (trained) attributor, outermost only."""
+    return _default()(doc)
+
+
+@cache
+def _default():
+    return registry.kg_attributors.get("kg.trained.v1")()
+
+
 # --- features ------------------------------------------------------------------------------------
 
 BITS = 20
 SIZE = 1 << BITS
+DENSE_SCALE = 0.25  # the standardized token vector's weight beside the binary hashed features
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -109,9 +122,9 @@ class TokenTable:
     """Per-token arrays of one Doc that the featurizers read (spaCy's hashes of lemma, tag...)."""
 
     def __init__(self, doc: Doc):
-        from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LOWER, POS, SENT_START, TAG
+        from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, IS_UPPER, LEMMA, LOWER, POS, SENT_START, TAG
 
-        a = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, HEAD, IS_PUNCT, IS_SPACE, SENT_START]).astype(np.int64)
+        a = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, HEAD, IS_PUNCT, IS_SPACE, SENT_START, IS_UPPER]).astype(np.int64)
         self.n = len(doc)
         u = lambda col: a[:, col].astype(np.uint64)
         self.lower, self.lemma, self.pos, self.tag, self.dep = u(0), u(1), u(2), u(3), u(4)
@@ -120,12 +133,36 @@ class TokenTable:
         self.sent = np.cumsum(a[:, 8] == 1) - 1 if self.n else np.zeros(0, dtype=np.int64)
         self.sent = np.maximum(self.sent, 0)
         self.quote = _quote_depth(doc)
-        para = np.zeros(self.n, dtype=np.int64)
-        breaks = [t.i for t in doc if t.is_space and t.text.count("\n") >= 2 or "\n\n" in t.whitespace_]
-        for b in breaks:
-            para[b + 1 :] += 1
-        self.para = para
+        ends = np.zeros(self.n, dtype=np.int64)  # 1 after a token that ends a paragraph
+        for tok in doc:
+            if tok.i + 1 < self.n and (tok.is_space and tok.text.count("\n") >= 2 or "\n\n" in tok.whitespace_):
+                ends[tok.i + 1] = 1
+        self.para = np.cumsum(ends)
+        self.upper = a[:, 9].astype(bool)
+        # tokens since the start of the line: "NAME: ..." in transcripts, "Source: headline"
+        line = np.zeros(self.n, dtype=np.int64)
+        for tok in doc[1:]:
+            line[tok.i] = 0 if "\n" in doc[tok.i - 1].whitespace_ or "\n" in doc[tok.i - 1].text else line[tok.i - 1] + 1
+        self.line_pos = line
+        self.classes = [_word_classes().get((tok.lemma, _POS_CLASS.get(tok.pos_, "")), ()) for tok in doc]
         self.tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == self.n else np.zeros((self.n, 0), dtype=np.float32)
+
+
+_POS_CLASS = {"VERB": "v", "AUX": "v", "NOUN": "n"}
+
+
+@cache
+def _word_classes() -> dict[tuple[int, str], tuple[np.uint64, ...]]:
+    """{(lemma hash, "v"/"n"): class ids} from `word_classes.tsv` (WordNet's lexicographer classes)."""
+    from spacy.strings import get_string_id
+
+    from kg.data import lines
+
+    out = {}
+    for line in lines("word_classes.tsv"):
+        lemma, pos, classes = line.split("\t")
+        out[(get_string_id(lemma), pos)] = tuple(_k("wn:" + c) for c in classes.split(","))
+    return out
 
 
 def _quote_depth(doc: Doc) -> np.ndarray:
@@ -181,18 +218,44 @@ def cue_features(t: TokenTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         _h(_k("tags"), _shift(t.tag, -1, 0), t.tag, _shift(t.tag, 1, 0)),
         _h(_k("quote"), q, prev_q, next_q), _h(_k("lemma-quote"), t.lemma, q), _h(_k("tag-quote"), t.tag, q, prev_q, next_q),
         _h(_k("first"), first.astype(np.uint64), t.tag),
+        # punctuation cues (a colon after a speaker's name, a dash before an epigraph's author)
+        _h(_k("lower-prevtags"), t.lower, _shift(t.tag, -1, 0), _shift(t.tag, -2, 0)),
+        _h(_k("lower-line"), t.lower, np.minimum(t.line_pos, 6).astype(np.uint64)),
+        _h(_k("lower-prev-upper"), t.lower, _shift(t.upper, -1, False).astype(np.uint64), _shift(t.tag, -1, 0)),
+        _h(_k("lower-nexttags"), t.lower, _shift(t.tag, 1, 0), _shift(t.tag, 2, 0)),
+        _h(_k("lower-quote-around"), t.lower, prev_q, next_q, _shift(t.punct, -1, False).astype(np.uint64)),
     ]
+    # the word's WordNet classes (communication, cognition, takes a that-clause...): cue words never
+    # seen in training share them with ones that were
+    first = np.array([c[0] if c else 0 for c in t.classes], dtype=np.uint64)
+    cols += [_h(_k("wn-first"), first), _h(_k("wn-first-dep"), first, t.dep), _h(_k("wn-first-tag"), first, t.tag),
+             _h(_k("wn-first-head"), first, hd)]
     fixed = np.stack(cols, axis=1)
-    # bags: each child's dependency (and with the token's lemma), each child's lemma for function words
+    # bags: each child's dependency (and with the token's lemma), each child's lemma for function
+    # words; each WordNet class of the word (alone and with its dependency)
     child = np.arange(n)[t.head != np.arange(n)]
     parent = t.head[child]
-    rows = np.concatenate([parent, parent, parent])
+    cls_rows = np.array([i for i, c in enumerate(t.classes) for _ in c], dtype=np.int64)
+    cls_ids = np.array([x for c in t.classes for x in c], dtype=np.uint64)
+    rows = np.concatenate([parent, parent, parent, parent, cls_rows, cls_rows])
     ids = np.concatenate([
         _h(_k("child-dep"), t.dep[child]),
         _h(_k("lemma-child-dep"), t.lemma[parent], t.dep[child]),
         _h(_k("child-dep-lemma"), t.dep[child], t.lemma[child]),
+        _h(_k("wn-first-child-dep"), first[parent], t.dep[child]),
+        _h(_k("wn-class"), cls_ids), _h(_k("wn-class-dep"), cls_ids, t.dep[cls_rows]),
     ])
     return fixed, rows, ids
+
+
+def cue_dense(t: TokenTable) -> np.ndarray:
+    """Each token's contextual vector beside its syntactic head's."""
+    return np.hstack([t.tensor, t.tensor[t.head]]) if t.n else np.zeros((0, 2 * t.tensor.shape[1]), dtype=np.float32)
+
+
+def span_dense(t: TokenTable, idx: np.ndarray) -> np.ndarray:
+    """The contextual vectors of window tokens."""
+    return t.tensor[idx]
 
 
 SPAN_LABELS = ("O", "SOURCE", "CONTENT")
@@ -200,9 +263,10 @@ SPAN_LABELS = ("O", "SOURCE", "CONTENT")
 
 def window(t: TokenTable, cue: int) -> np.ndarray:
     """Token indices a cue's source and content may come from: its paragraph, within a few sentences."""
-    s = t.sent[cue]
-    idx = np.nonzero((t.para == t.para[cue]) & (np.abs(t.sent - s) <= WINDOW_SENTENCES) & ~t.space)[0]
-    return idx
+    lo, hi = max(cue - WINDOW_TOKENS, 0), min(cue + WINDOW_TOKENS + 1, t.n)
+    near = slice(lo, hi)
+    keep = (t.para[near] == t.para[cue]) & (np.abs(t.sent[near] - t.sent[cue]) <= WINDOW_SENTENCES) & ~t.space[near]
+    return np.nonzero(keep)[0] + lo
 
 
 def span_features(t: TokenTable, cue: int, cue_end: int, idx: np.ndarray, paths) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -240,15 +304,14 @@ class Paths:
     branches, or another sentence."""
 
     def __init__(self, t: TokenTable, doc: Doc):
-        self.t = t
-        self.heads = t.head
+        self.heads = t.head.tolist()  # Python ints: the walks below index them one at a time
         self.dep_names = [tok.dep_ for tok in doc]
 
     def chain(self, i: int) -> list[int]:
-        out = [i]
-        seen = {i}
-        while self.heads[out[-1]] != out[-1] and len(out) < 60:
-            nxt = int(self.heads[out[-1]])
+        """The token and its ancestors up to the root (at most MAX_STEPS)."""
+        heads, out, seen = self.heads, [i], {i}
+        while heads[out[-1]] != out[-1] and len(out) < MAX_STEPS:
+            nxt = heads[out[-1]]
             if nxt in seen:
                 break
             seen.add(nxt)
@@ -256,38 +319,236 @@ class Paths:
         return out
 
     def relation(self, cue: int, idx: np.ndarray):
+        """(up, down, rel) hashes for each token of `idx` relative to the cue token."""
         cue_chain = self.chain(cue)
         cue_pos = {a: k for k, a in enumerate(cue_chain)}
-        deps = self.dep_names
-        up = np.zeros(len(idx), dtype=np.uint64)
-        down = np.zeros(len(idx), dtype=np.uint64)
-        rel = np.zeros(len(idx), dtype=np.uint64)
-        import zlib
-
-        cache_: dict = {}
+        deps, heads = self.dep_names, self.heads
+        m = len(idx)
+        up, down, rel = [1] * m, [1] * m, [1] * m  # 1: another sentence, or too far up the tree
         for j, i in enumerate(idx.tolist()):
             steps = []
             at = i
-            while at not in cue_pos and len(steps) < 60:
+            while at not in cue_pos and len(steps) < MAX_STEPS:
                 steps.append(at)
-                nxt = int(self.heads[at])
+                nxt = heads[at]
                 if nxt == at:
                     break
                 at = nxt
-            if at not in cue_pos:  # another sentence
-                up[j], down[j], rel[j] = 1, 1, 1
+            k = cue_pos.get(at)
+            if k is None:
                 continue
-            k = cue_pos[at]
-            ups = tuple(deps[s] for s in steps[-4:])  # the labels nearest the common ancestor
-            dns = tuple(deps[c] for c in cue_chain[:k][::-1][:4])
-            key = (ups, dns)
-            if key not in cache_:
-                cache_[key] = (zlib.crc32(("U" + "/".join(ups)).encode()) + 2, zlib.crc32(("D" + "/".join(dns)).encode()) + 2)
-            up[j], down[j] = cache_[key]
+            ups = "/".join([deps[x] for x in steps[-4:]])  # the labels nearest the common ancestor
+            dns = "/".join([deps[c] for c in cue_chain[:k][::-1][:4]])
+            up[j], down[j] = _crc("U" + ups), _crc("D" + dns)
             if k == 0:  # under the cue: which of its dependents
-                branch = deps[steps[-1]] if steps else "self"
-                rel[j] = zlib.crc32(("under:" + branch).encode()) + 2
+                rel[j] = _crc("under:" + (deps[steps[-1]] if steps else "self"))
             else:
-                branch = deps[steps[-1]] if steps else "ancestor"
-                rel[j] = zlib.crc32((f"above{min(k, 3)}:" + branch + ":" + deps[cue_chain[k - 1]]).encode()) + 2
-        return up, down, rel
+                rel[j] = _crc(f"above{min(k, 3)}:" + (deps[steps[-1]] if steps else "ancestor") + ":" + deps[cue_chain[k - 1]])
+        return np.array(up, dtype=np.uint64), np.array(down, dtype=np.uint64), np.array(rel, dtype=np.uint64)
+
+
+@cache
+def _crc(label: str) -> int:
+    import zlib
+
+    return zlib.crc32(label.encode()) + 2
+
+
+# --- backends -------------------------------------------------------------------------------------
+
+
+@registry.kg_attributors.register("kg.trained.v1")
+def make_trained(path: str = "", threshold: float = 0.5, nested: bool = False):
+    """The trained attributor: weights from `path` (default: the ones kg ships)."""
+    return TrainedAttributor(Path(path) if path else MODEL_DIR, threshold, nested)
+
+
+class TrainedAttributor:
+    """Cue heads by a logistic model over every token, then source and content over each cue's window.
+
+    Cost: two sparse dot products per token plus a dependency walk per (cue, window token); about
+    10% of the small English model's parse. Raises `ModelNotFound` when the weights are missing."""
+
+    rule = "kg.trained.v1"
+
+    def __init__(self, path: Path, threshold: float = 0.5, nested: bool = False):
+        w = _weights(str(path))
+        self.cue_w, self.cue_b = w["cue_w"][0], float(w["cue_b"][0])
+        self.span_w, self.span_b = w["span_w"], w["span_b"]
+        self.cue_stats, self.span_stats = (w["cue_mean"], w["cue_std"]), (w["span_mean"], w["span_std"])
+        self.threshold = threshold
+        self.nested = nested  # keep attributions inside another's content (PolNeAR does not annotate them)
+
+    def __call__(self, doc: Doc) -> list[Attribution]:
+        if not len(doc):
+            return []
+        t = TokenTable(doc)
+        fixed, rows, ids = cue_features(t)
+        score = self.cue_w[fixed].sum(1) + np.bincount(rows, weights=self.cue_w[ids], minlength=t.n) + self.cue_b
+        dense = _standard(cue_dense(t), self.cue_stats)
+        if dense is not None:
+            score += dense @ self.cue_w[SIZE:]
+        prob = 0.5 * (1 + np.tanh(score / 2))  # the logistic function, without overflow
+        prob[t.space] = 0
+        heads = [int(i) for i in np.nonzero(prob >= self.threshold)[0]]
+        paths = Paths(t, doc)
+        found = []
+        for i in heads:
+            cue = _cue_span(doc, i)
+            idx = window(t, i)
+            feats = span_features(t, i, cue.end, idx, paths)[0]
+            s = self.span_w[:, feats].sum(2).T + self.span_b  # [m, 3]
+            dense = _standard(span_dense(t, idx), self.span_stats)
+            if dense is not None:
+                s += dense @ self.span_w[:, SIZE:].T
+            label = s.argmax(1)
+            label[(idx >= cue.start) & (idx < cue.end)] = 0
+            source = _best_run(doc, idx, label == 1, s[:, 1] - s[:, 0])
+            content = tuple(_runs(doc, idx, label == 2))
+            if not content:
+                continue
+            found.append(Attribution(cue, source, content, self.rule, float(prob[i])))
+        if not self.nested:
+            found = _outermost(found, t)
+        return found
+
+
+def _standard(dense: np.ndarray, stats) -> np.ndarray | None:
+    """Dense features standardized as in training (None: another model's vectors, which the
+    weights do not fit: the hashed features alone then)."""
+    if dense.shape[1] != len(stats[0]):
+        return None
+    return ((dense - stats[0]) / stats[1] * DENSE_SCALE).astype(np.float32)
+
+
+@cache
+def _weights(path: str) -> dict[str, np.ndarray]:
+    from kg.errors import ModelNotFound
+
+    try:
+        with np.load(Path(path) / "weights.npz") as z:
+            return {k: z[k].astype(np.float32) for k in z.files}
+    except OSError as e:
+        raise ModelNotFound(f"{path}: attribution weights missing ({e}); run `kg train attribution`") from None
+
+
+def _cue_span(doc: Doc, i: int) -> Span:
+    """The cue around its head: a particle ("pointed out") or the "to" of "according to"."""
+    end = i + 1
+    if end < len(doc) and (doc[end].dep_ == "prt" and doc[end].head.i == i or doc[i].lower_ == "according" and doc[end].lower_ == "to"):
+        end += 1
+    return doc[i:end]
+
+
+def _runs(doc: Doc, idx: np.ndarray, mask: np.ndarray) -> list[Span]:
+    """Spans of consecutive chosen tokens (a gap of one unchosen punctuation token is bridged)."""
+    chosen = [int(i) for i in idx[mask]]
+    spans, start, last = [], None, None
+    for i in chosen:
+        if start is not None and (i == last + 1 or (i == last + 2 and (doc[last + 1].is_punct or doc[last + 1].is_space))):
+            last = i
+            continue
+        if start is not None:
+            spans.append(doc[start : last + 1])
+        start = last = i
+    if start is not None:
+        spans.append(doc[start : last + 1])
+    return spans
+
+
+def _best_run(doc: Doc, idx: np.ndarray, mask: np.ndarray, margin: np.ndarray) -> Span | None:
+    """The run of source tokens with the largest total margin over "neither" (None: no source)."""
+    if not mask.any():
+        return None
+    by_token = dict(zip(idx.tolist(), margin.tolist()))
+    return max(_runs(doc, idx, mask), key=lambda s: sum(by_token.get(t.i, 0) for t in s))
+
+
+def _outermost(found: list[Attribution], t: TokenTable) -> list[Attribution]:
+    """Each token in at most one attribution, as PolNeAR annotates: a cue inside another's content
+    in the same sentence or inside a quotation is nested there and dropped ("X said that Y
+    claimed Z"); a cue in another sentence that the other's content ran into starts an attribution
+    of its own, and the other's content stops before that sentence."""
+    covering: dict[int, list[int]] = {}  # token -> the attributions whose content covers it
+    for k, a in enumerate(found):
+        for p in a.content:
+            for i in range(p.start, p.end):
+                covering.setdefault(i, []).append(k)
+    kept = dict(enumerate(found))
+    for k, a in enumerate(found):
+        cue = a.cue.start
+        outer = [o for o in covering.get(cue, ()) if o != k and o in kept]
+        if any(t.sent[found[o].cue.start] == t.sent[cue] or t.quote[cue] for o in outer):
+            del kept[k]
+            continue
+        for o in outer:
+            b = kept[o]
+            pieces = tuple(piece for p in b.content for piece in _without_sentence(p, t, t.sent[cue]))
+            kept[o] = Attribution(b.cue, b.source, pieces, b.rule, b.score)
+    return [a for a in kept.values() if a.content]
+
+
+def _without_sentence(piece: Span, t: TokenTable, s: int) -> list[Span]:
+    """The parts of a content piece outside sentence `s`."""
+    idx = [i for i in range(piece.start, piece.end) if t.sent[i] != s]
+    return _runs(piece.doc, np.array(idx, dtype=np.int64), np.ones(len(idx), dtype=bool)) if idx else []
+
+
+@registry.kg_attributors.register("kg.rules.v1")
+def make_rules():
+    """The rule attributor: no model (for comparison with the trained one on the same gold)."""
+    return RuleAttributor()
+
+
+class RuleAttributor:
+    """Cues are the verbs of `claim_cues.tsv` and "according to"; the source is the cue's subject
+    (none for a passive without agent), the content its clausal complement, or the quotation of
+    its sentence. Cost: one pass over the tokens."""
+
+    rule = "kg.rules.v1"
+
+    def __call__(self, doc: Doc) -> list[Attribution]:
+        t = TokenTable(doc)
+        found = []
+        for tok in doc:
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                source = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+                rest = [x for x in tok.sent if x.i not in range(tok.left_edge.i, tok.right_edge.i + 1) and not x.is_punct]
+                content = [doc[rest[0].i : rest[-1].i + 1]] if rest else []
+                found.append(Attribution(doc[tok.i : tok.i + 2], _phrase(source), tuple(content), self.rule, 1.0))
+            elif tok.pos_ == "VERB" and tok.lemma_.lower() in _cue_lemmas() and not t.quote[tok.i]:
+                subject = next((c for c in tok.children if c.dep_ in ("nsubj", "csubj")), None)
+                agent = next((p for c in tok.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"), None)
+                clause = next((c for c in tok.children if c.dep_ in ("ccomp", "xcomp")), None)
+                content = [doc[clause.left_edge.i : clause.right_edge.i + 1]] if clause is not None else _quotations(doc, t, tok)
+                if content:
+                    found.append(Attribution(_cue_span(doc, tok.i), _phrase(subject if subject is not None else agent), tuple(content), self.rule, 1.0))
+        return found
+
+
+@cache
+def _cue_lemmas() -> frozenset[str]:
+    from kg.data import lines
+
+    return frozenset(line.split("\t")[0] for line in lines("claim_cues.tsv") if " " not in line.split("\t")[0])
+
+
+def _phrase(head) -> Span | None:
+    """A noun phrase as a span: the head's subtree (None for no head)."""
+    if head is None:
+        return None
+    return head.doc[head.left_edge.i : head.right_edge.i + 1]
+
+
+def _quotations(doc: Doc, t: TokenTable, cue) -> list[Span]:
+    """The quoted stretches of the cue's sentence."""
+    spans, start = [], None
+    for i in range(cue.sent.start, cue.sent.end):
+        if t.quote[i] and start is None:
+            start = i
+        if not t.quote[i] and start is not None:
+            spans.append(doc[start:i])
+            start = None
+    if start is not None:
+        spans.append(doc[start : cue.sent.end])
+    return spans

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
@@ -50,12 +50,17 @@ class Actor:
     text: str
 
 
-def find_claims(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Claim, ...]:
-    """Return the claims of one parsed article, accusations among them, in text order."""
+def find_claims(doc: Doc, article: Article, found: ArticleEntities, attributions=()) -> tuple[Claim, ...]:
+    """Return the claims of one parsed article, accusations among them, in text order.
+
+    The rules below read accusations, condemnations and denials; `attributions` (the attribution
+    stage's, `kg.extract.attribution`) give every claim's cue, source and content spans and add
+    the statements no rule reads as plain claims."""
     reader = _Reader(doc, article, found)
     for n, sent in enumerate(doc.sents):
         reader.sentence(n, sent)
-    return tuple(reader.claims.values())
+    reader.attributed(attributions)
+    return tuple(sorted(reader.claims.values(), key=lambda c: (c.evidence.start, c.cue_span or (0, 0), c.id)))
 
 
 class _Reader:
@@ -66,6 +71,7 @@ class _Reader:
         self.claims: dict[str, Claim] = {}
         self.quotes = phrases.quote_spans(doc)
         self.attacks: list[tuple[int, str, list[Actor]]] = []  # (token, family, agents) seen so far
+        self.cue_of: dict[str, int] = {}  # claim id -> its cue token
 
     # --- per sentence ------------------------------------------------------------------------
 
@@ -502,7 +508,59 @@ class _Reader:
             evidence=phrases.evidence(self.article.id, sent),
             stance=stance, modality=modality, target=target.id if target else None, target_text=phrases.one_line(target.text) if target else None,
             charge=phrases.one_line(charge) if charge else charge, charge_type=ctype, cameo=cameo, responds=responds,
+            rule=f"kg.claims.{kind}",
         )
+        self.cue_of[claim_id] = cue.i
+
+    # --- attributions ------------------------------------------------------------------------
+
+    def attributed(self, attributions) -> None:
+        """Give the rules' claims the spans of the attribution with the same cue, and add the
+        attributions no rule read as plain claims (the source as claimant: a named actor, an
+        unnamed one such as "officials", or none)."""
+        by_cue: dict[int, list[str]] = {}
+        for claim_id, cue in self.cue_of.items():
+            by_cue.setdefault(cue, []).append(claim_id)
+        for a in attributions:
+            spans = self._spans(a)
+            known = [c for i in range(a.cue.start, a.cue.end) for c in by_cue.get(i, ())]
+            for claim_id in known:  # a plain statement is the attributor's; an accusation stays the rule's
+                claim = self.claims[claim_id]
+                plain = claim.target is None and claim.stance == "asserts"
+                self.claims[claim_id] = replace(claim, **spans, rule=a.rule if plain else claim.rule)
+            if known:
+                continue
+            sent = a.cue.sent
+            content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
+            actors = self._actors(a.source.root) if a.source is not None else []
+            for claimant in actors or [None]:
+                text = claimant.text if claimant else (a.source.text if a.source is not None else None)
+                self._plain(sent, claimant.id if claimant else None, text, a, content, spans)
+        for claim_id, cue in self.cue_of.items():
+            claim = self.claims[claim_id]
+            if claim.cue_span is not None:
+                continue
+            if attributions and claim.target is None and claim.stance == "asserts":
+                del self.claims[claim_id]  # a plain statement the trained attributor does not see (nested, mostly)
+            else:  # an accusation or denial no attribution covers: its cue at least
+                token = self.doc[cue]
+                self.claims[claim_id] = replace(claim, cue_span=self._source(token.idx, token.idx + len(token)))
+
+    def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> None:
+        key = f"{self.article.id}|{a.cue.start_char}|{claimant or claimant_text or ''}|{a.rule}"
+        claim_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+        self.claims[claim_id] = Claim(
+            id=claim_id, claimant=claimant, claimant_text=phrases.one_line(claimant_text) if claimant_text else None,
+            content=content, cue=phrases.one_line(a.cue.text), evidence=phrases.evidence(self.article.id, sent),
+            modality=phrases.modality(a.cue.root), rule=a.rule, **spans)
+
+    def _spans(self, a) -> dict:
+        source = self._source(a.source.start_char, a.source.end_char) if a.source is not None else None
+        content = tuple(x for x in (self._source(p.start_char, p.end_char) for p in a.content) if x is not None)
+        return {"cue_span": self._source(a.cue.start_char, a.cue.end_char), "claimant_span": source, "content_spans": content}
+
+    def _source(self, start: int, end: int) -> tuple[int, int] | None:
+        return self.article.source_span(start, end)
 
 
 # --- claim-specific helpers ----------------------------------------------------------------------
