@@ -225,8 +225,9 @@ def remove(store, articles):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples"]),
               help="Output: table (default), SPARQL results json/xml/csv/tsv; turtle (default) or ntriples for CONSTRUCT/DESCRIBE.")
 @click.option("--list", "list_queries", is_flag=True, help="List the canned queries and their parameters.")
+@click.option("--allow-service", is_flag=True, help="Let SERVICE clauses call other endpoints (only for a query you trust; refused by default).")
 @_fail_cleanly
-def query(args, query_file, query_name, params, fmt, list_queries):
+def query(args, query_file, query_name, params, fmt, list_queries, allow_service):
     """Run a SPARQL query over a kg store or export files.
 
     \b
@@ -235,7 +236,8 @@ def query(args, query_file, query_name, params, fmt, list_queries):
     kg query --name accusations [SOURCES]...  canned query (kg query --list)
 
     SOURCES: a kg store directory, a directory of exports, or RDF files (default: exports/).
-    The default graph is the union of all graphs."""
+    The default graph is the union of all graphs, unless the query names its own with FROM /
+    FROM NAMED. SERVICE, LOAD and updates are refused (see README, Security)."""
     from kg import sparql
     from kg.rdf import PREFIX_IRIS
 
@@ -268,7 +270,7 @@ def query(args, query_file, query_name, params, fmt, list_queries):
     else:
         raise UsageError("give a query: inline text, --file Q.rq or --name NAME (kg query --list)")
     store = sparql.open_dataset(sources)
-    result = sparql.run(store, text, bindings)
+    result = sparql.run(store, text, bindings, allow_service=allow_service)
     graph_result = sparql.kind(result) == "graph"
     written = sparql.write(result, fmt or ("turtle" if graph_result else "table"), prefixes=PREFIX_IRIS)
     sys.stdout.buffer.write(written.data)
@@ -283,8 +285,10 @@ def query(args, query_file, query_name, params, fmt, list_queries):
 @click.option("--max-results", default=10_000, show_default=True, type=int, help="Rows (or triples) per response; more are cut (X-KG-Truncated).")
 @click.option("--max-request-bytes", default=1_000_000, show_default=True, type=int, help="Largest request body (413 past it).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--max-memory", default=1024, show_default=True, type=int, help="MB a query worker may grow by (503 past it; 0: no cap).")
+@click.option("--client-timeout", default=5.0, show_default=True, type=float, help="Seconds a client has to send its request (slow clients are dropped).")
 @_fail_cleanly
-def serve(sources, host, port, timeout, max_results, max_request_bytes, workers):
+def serve(sources, host, port, timeout, max_results, max_request_bytes, workers, max_memory, client_timeout):
     """Serve SOURCES (a kg store, a directory of exports or RDF files; default exports/) as a
     read-only SPARQL 1.1 Protocol endpoint at http://HOST:PORT/sparql."""
     from kg.server import Limits, make_server
@@ -292,7 +296,7 @@ def serve(sources, host, port, timeout, max_results, max_request_bytes, workers)
     if not sources:
         sources = ("exports",)
     limits = Limits(timeout=timeout, max_results=max_results, max_request_bytes=max_request_bytes,
-                    max_query_bytes=min(max_request_bytes, 100_000))
+                    max_query_bytes=min(max_request_bytes, 100_000), max_memory=max_memory, client_timeout=client_timeout)
     try:
         server = make_server(list(sources), host, port, limits, workers)
     except OSError as e:

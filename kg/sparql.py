@@ -27,6 +27,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -169,20 +170,26 @@ def _term(value: str, prefixes: dict[str, str], ox):
 # --- running -------------------------------------------------------------------------------------
 
 
-def run(store, query: str, params: dict | None = None, *, default_graph=None, named_graphs=None, base_iri: str | None = None):
-    """Run a query; return the Oxigraph result (solutions, boolean or triples).
-    Without `default_graph`, the default graph is the union of all graphs. Relative IRIs in the
-    query resolve against `base_iri` (the endpoint gives its own URL)."""
+def run(store, query: str, params: dict | None = None, *, default_graph=None, named_graphs=None, base_iri: str | None = None,
+        allow_service: bool = False):
+    """Run a read query that `check_query` accepts; return the Oxigraph result (solutions,
+    boolean or triples). The dataset is, first found: `default_graph` / `named_graphs` (the
+    protocol's parameters), the query's own FROM / FROM NAMED (exactly those graphs; a graph the
+    store lacks is empty), else the union of all graphs as the default graph. Relative IRIs in
+    the query resolve against `base_iri` (the endpoint gives its own URL)."""
     import pyoxigraph as ox
 
+    checked = check_query(query, allow_service)
     substitutions = {ox.Variable(k): v for k, v in (params or {}).items()} or None
     try:
+        if default_graph is None and named_graphs is None and checked.dataset:
+            return store.query(query, base_iri=base_iri, substitutions=substitutions)  # Oxigraph builds the FROM dataset
         if default_graph is None:
             return store.query(query, base_iri=base_iri, use_default_graph_as_union=named_graphs is None, named_graphs=named_graphs, substitutions=substitutions)
         return store.query(query, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs, substitutions=substitutions)
     except SyntaxError as e:
         raise UsageError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
-    except RuntimeError as e:  # Oxigraph: a substituted variable is not in the SELECT clause, etc.
+    except (RuntimeError, OSError) as e:  # Oxigraph: a substituted variable is not in the SELECT clause, a SERVICE call failed, etc.
         raise UsageError(f"cannot run the query: {str(e).splitlines()[0]}") from None
 
 
@@ -210,6 +217,13 @@ class Written:
 def write(result, fmt: str, limit: int | None = None, prefixes: dict[str, str] | None = None) -> Written:
     """Serialize a query result in `fmt` (json, xml, csv, tsv, table for solutions and booleans;
     turtle, ntriples for graphs), stopping after `limit` rows or triples."""
+    try:
+        return _write(result, fmt, limit, prefixes)
+    except (RuntimeError, OSError) as e:  # solutions are computed as they are read: a failing SERVICE call, etc.
+        raise UsageError(f"the query failed: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}") from None
+
+
+def _write(result, fmt: str, limit: int | None, prefixes: dict | None) -> Written:
     k = kind(result)
     if k == "graph":
         return _write_graph(result, fmt, limit, prefixes)
@@ -352,13 +366,69 @@ def _shortener(prefixes: dict | None):
     return short
 
 
-# --- the endpoint's guard --------------------------------------------------------------------------
-
-_LEXICAL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
+# --- the guard ---------------------------------------------------------------------------------------
 
 
-def uses_service(query: str) -> bool:
-    """Whether a query has a SERVICE clause (a federated call out of the endpoint). Comments,
-    strings and IRIs are blanked first, so `"service"` or `<http://x/SERVICE>` do not count."""
-    bare = _LEXICAL_NOISE.sub(" ", query)
-    return re.search(r"(?<![\w?$:])SERVICE(?![\w:\-])", bare, re.IGNORECASE) is not None
+class QueryRefused(UsageError):
+    """A query kg will not run (SERVICE); the endpoint answers it with 403."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the guard learned from a parsed query."""
+
+    form: str  # SelectQuery, AskQuery, ConstructQuery or DescribeQuery
+    dataset: bool  # the query names its own dataset (FROM / FROM NAMED)
+
+
+def check_query(query: str, allow_service: bool = False) -> Checked:
+    """Parse a query (rdflib's SPARQL grammar) and return what it is, or raise: UsageError for
+    text that is not a read query (a syntax error, an update such as INSERT or LOAD), and
+    QueryRefused for a SERVICE clause unless `allow_service`.
+
+    The decision is made on the parse tree, never on the text: a text check missed
+    `0SERVICE <http://...>` (a token glued before the keyword), which Oxigraph reads as a federated
+    call and runs. A query rdflib cannot parse is refused even if Oxigraph could run it: the
+    guard fails closed. Costs a few milliseconds a query; repeated queries are remembered."""
+    return _check(query, allow_service)
+
+
+@lru_cache(maxsize=128)
+def _check(query: str, allow_service: bool) -> Checked:
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        prologue, body = parseQuery(query)
+    except ParseException as e:
+        try:
+            parseUpdate(query)
+        except (ParseException, RecursionError):
+            raise UsageError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
+        raise UsageError("this is a SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...); kg runs read-only queries only") from None
+    except RecursionError:
+        raise UsageError("the query is nested too deeply to check") from None
+    except Exception as e:  # noqa: BLE001 - rdflib raises plain exceptions for some bad terms (a bad IRI, an unknown prefix)
+        raise UsageError(f"SPARQL syntax error: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}") from None
+    names = _node_names(body)
+    if "ServiceGraphPattern" in names and not allow_service:
+        raise QueryRefused("SERVICE (federated query) is refused: kg never sends requests to other endpoints")
+    return Checked(body.name, "DatasetClause" in names)
+
+
+def _node_names(node) -> set[str]:
+    """The names of every parse-tree node under `node` (rdflib's CompValue nodes)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    names: set[str] = set()
+    stack = [node]
+    while stack:  # iterative: a deeply nested query must not exhaust the Python stack here
+        n = stack.pop()
+        if isinstance(n, CompValue):
+            names.add(n.name)
+            stack.extend(n.values())
+        elif isinstance(n, dict):
+            stack.extend(n.values())
+        elif isinstance(n, (list, tuple)) or hasattr(n, "as_list"):
+            stack.extend(n)
+    return names
