@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import glob
 import hashlib
+import io
 import json
 import re
 import unicodedata
@@ -61,12 +62,19 @@ def iter_articles(
     """Yield the articles found under `paths`, each once; record what was skipped in `problems`."""
     seen: set[str] = set()
     for path, manifest_row in _expand(paths, problems):
-        for article in _read(path, manifest_row, problems, max_bytes):
-            if article.id in seen:
-                problems.append(Problem(article.source, "duplicate of an article already read", False))
-                continue
-            seen.add(article.id)
-            yield article
+        try:
+            for article in _read(path, manifest_row, problems, max_bytes):
+                if article.id in seen:
+                    problems.append(Problem(article.source, "duplicate of an article already read", False))
+                    continue
+                seen.add(article.id)
+                yield article
+        except OSError as e:  # unreadable (permissions), vanished, a device error: this file only
+            problems.append(Problem(_display_path(path), f"cannot read the file: {e.strerror or e.__class__.__name__}"))
+        except RecursionError:
+            problems.append(Problem(_display_path(path), "nested too deeply to read"))
+        except (UnicodeError, ValueError, MemoryError) as e:
+            problems.append(Problem(_display_path(path), f"cannot read the file: {e.__class__.__name__}: {str(e)[:200]}"))
 
 
 def count_articles(paths: Iterable[str | Path]) -> int:
@@ -86,11 +94,19 @@ def count_articles(paths: Iterable[str | Path]) -> int:
 
 
 def read_article_text(
-    raw: str, *, name: str, source: str, title=None, outlet=None, published=None, url=None, author=None
+    raw: str, *, name: str, source: str, title=None, outlet=None, published=None, url=None, author=None,
+    problems: list[Problem] | None = None,
 ) -> Article:
-    """Return the Article for raw text: boilerplate removed, title, dateline and byline read."""
+    """Return the Article for raw text: control characters blanked, boilerplate removed, title,
+    dateline and byline read. A metadata date that is not a real date is dropped, with a warning
+    in `problems`."""
+    raw, title, outlet, url, author, name, source = (
+        hygiene(v) if isinstance(v, str) else v for v in (raw, title, outlet, url, author, name, source))
     text, removed, found = clean(raw, title)
     title = title or found.get("title")
+    date = normalize_date(published)
+    if published and not date and problems is not None:
+        problems.append(Problem(source, f"date {str(published)[:40]!r} is not a valid date; dropped", skipped=False))
     return Article(
         id=article_id(text),
         name=name,
@@ -98,11 +114,23 @@ def read_article_text(
         source=source,
         title=title,
         outlet=outlet or None,
-        published=normalize_date(published) or found.get("published"),
+        published=date or found.get("published"),
         url=url or None,
         author=author or found.get("author"),
         removed=tuple(removed),
     )
+
+
+# C0 and C1 controls but tab, newline and carriage return (`clean` turns CR into a newline), lone
+# surrogates (an undecodable file name) and the two non-characters XML 1.0 and GraphML cannot carry:
+# one form feed or escape in one article made the GraphML writer abort the whole build.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def hygiene(text: str) -> str:
+    """Return `text` with each control character replaced by a space: one character for one, so
+    every offset into the text kg keeps is an offset into the text as read."""
+    return CONTROL.sub(" ", text)
 
 
 def article_id(text: str) -> str:
@@ -252,7 +280,10 @@ def normalize_date(value) -> str | None:
     value = str(value).strip()
     m = re.match(r"(\d{4}-\d{2}-\d{2})", value)
     if m:
-        return m.group(1)
+        try:
+            return dt.date.fromisoformat(m.group(1)).isoformat()  # 2016-13-45 is no date: never typed xsd:date
+        except ValueError:
+            return None
     for fmt in ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%m/%d/%y", "%m/%d/%Y"):
         try:
             return dt.datetime.strptime(value.upper() if "%b" in fmt else value, fmt).date().isoformat()
@@ -270,7 +301,18 @@ def _date_formats() -> list[str]:
 
 
 def _expand(paths, problems: list[Problem]) -> Iterator[tuple[Path, dict | None]]:
-    """Yield (file, manifest row) for every supported file named by the paths, in sorted order."""
+    """Yield (file, manifest row) for every supported file named by the paths, in sorted order.
+    A manifest's problems are reported once, with the first file of its directory."""
+    reported: set[Path] = set()
+
+    def _manifest_row(path: Path) -> dict | None:
+        directory = path.parent.resolve()
+        rows, issues = _manifest(directory)
+        if directory not in reported:
+            reported.add(directory)
+            problems.extend(issues)
+        return rows.get(path.name)
+
     for given in paths:
         given = str(given)
         path = Path(given)
@@ -302,17 +344,40 @@ def _supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED and path.name != MANIFEST and not path.name.startswith(".")
 
 
-def _manifest_row(path: Path) -> dict | None:
-    return _manifest(path.parent.resolve()).get(path.name)
-
-
 @cache
-def _manifest(directory: Path) -> dict[str, dict]:
+def _manifest(directory: Path) -> tuple[dict[str, dict], tuple[Problem, ...]]:
+    """A directory's manifest rows by file name, and what was wrong with it. A broken row (an
+    unterminated quote, a stray quote) is reported and skipped, and the rows after it still count:
+    read as one CSV, an unterminated quote silently swallowed every later row."""
     file = directory / MANIFEST
     if not file.is_file():
-        return {}
-    with open(file, newline="", encoding="utf-8-sig") as f:
-        return {row["file"]: {k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(f) if row.get("file")}
+        return {}, ()
+    where = _display_path(file)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        return {}, (Problem(where, f"manifest not read ({getattr(e, 'strerror', None) or e.__class__.__name__}); its metadata is not used"),)
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = [(reader.line_num, row) for row in reader]
+    except csv.Error as e:
+        problems.append(Problem(f"{where}:{reader.line_num}", f"not valid CSV ({e}, an unterminated quote?); read line by line instead"))
+        records = []
+        for n, line in enumerate(text.splitlines(), 1):
+            try:
+                records += [(n, row) for row in csv.reader([line], strict=True)]
+            except csv.Error as e:
+                problems.append(Problem(f"{where}:{n}", f"row ignored: {e}"))
+    if not records or "file" not in [h.strip() for h in records[0][1]]:
+        return {}, (*problems, Problem(where, "manifest has no 'file' column in its first row; its metadata is not used"))
+    header = [h.strip() for h in records[0][1]]
+    rows = {}
+    for _n, values in records[1:]:
+        row = {k: (v or "").strip() for k, v in zip(header, values) if k}
+        if row.get("file"):
+            rows[row["file"]] = row
+    return rows, tuple(problems)
 
 
 def _display_path(path: Path) -> str:
@@ -339,10 +404,14 @@ def _read(path: Path, row: dict | None, problems: list[Problem], max_bytes: int)
     if not data.strip():
         problems.append(Problem(source, "empty file"))
         return
-    if _looks_binary(data):
+    wide = _wide_encoding(data)
+    if wide:
+        text = _decode_wide(data, wide, source, problems)
+    elif _looks_binary(data):
         problems.append(Problem(source, "binary file, not text"))
         return
-    text = _decode(data, source, problems)
+    else:
+        text = _decode(data, source, problems)
     if text is None:
         return
     suffix = path.suffix.lower()
@@ -357,7 +426,7 @@ def _read(path: Path, row: dict | None, problems: list[Problem], max_bytes: int)
             return
         meta = {**html_meta, **{k: v for k, v in meta.items() if v}}
     article = read_article_text(
-        text, name=path.stem, source=source,
+        text, name=path.stem, source=source, problems=problems,
         **{k: meta.get(k) for k in ("title", "outlet", "published", "url", "author")},
     )
     if _usable(article, source, problems):
@@ -371,6 +440,9 @@ def _read_json(text: str, path: Path, problems: list[Problem]) -> Iterator[Artic
     except json.JSONDecodeError as e:
         problems.append(Problem(str(path), f"invalid JSON at line {e.lineno}: {e.msg}"))
         return
+    except RecursionError:
+        problems.append(Problem(str(path), "JSON nested too deeply to read"))
+        return
     for i, record in enumerate(data if isinstance(data, list) else [data]):
         yield from _record_article(record, path, i + 1, problems)
 
@@ -381,14 +453,17 @@ def _read_jsonl(path: Path, problems: list[Problem], max_bytes: int) -> Iterator
     source = str(path)
     with open(path, "rb") as f:
         head = f.read(8192)
-        if _looks_binary(head):
+        wide = _wide_encoding(head)
+        if not wide and _looks_binary(head):
             problems.append(Problem(_display_path(path), "binary file, not text"))
             return
         f.seek(0)
+        # UTF-16/32 lines are not split at the byte 0x0A: read those through a decoder
+        lines = io.TextIOWrapper(f, encoding=wide, newline="") if wide else f
         blank = True
-        for n, line in enumerate(f, 1):
+        for n, line in enumerate(lines, 1):
             if n == 1:
-                line = line.removeprefix(codecs.BOM_UTF8)
+                line = line.removeprefix(codecs.BOM_UTF8) if isinstance(line, bytes) else line
             if not line.strip():
                 continue
             blank = False
@@ -396,13 +471,16 @@ def _read_jsonl(path: Path, problems: list[Problem], max_bytes: int) -> Iterator
             if len(line) > max_bytes:
                 problems.append(Problem(where, f"record is {len(line):,} bytes, over the limit of {max_bytes:,} (raise it with --max-bytes)"))
                 continue
-            text = _decode(line, where, problems)
+            text = _decode(line, where, problems) if isinstance(line, bytes) else line
             if text is None:
                 continue
             try:
                 record = json.loads(text)
             except json.JSONDecodeError as e:
                 problems.append(Problem(where, f"invalid JSON: {e.msg}"))
+                continue
+            except RecursionError:
+                problems.append(Problem(where, "JSON nested too deeply to read"))
                 continue
             yield from _record_article(record, path, n, problems)
     if blank:
@@ -423,7 +501,8 @@ def _record_article(record, path: Path, n: int, problems: list[Problem]) -> Iter
     title = fields.get("title")
     if title and not body.lstrip().startswith(str(title)):
         body = f"{title}\n\n{body}"  # the headline is part of what the outlet said
-    article = read_article_text(body, name=f"{path.stem}:{n}", source=where, **{k: (str(v) if v else None) for k, v in fields.items()})
+    article = read_article_text(body, name=f"{path.stem}:{n}", source=where, problems=problems,
+                                **{k: (str(v) if v else None) for k, v in fields.items()})
     if _usable(article, where, problems):
         yield article
 
@@ -450,6 +529,23 @@ def _looks_binary(data: bytes) -> bool:
         return True
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     return control > len(head) * 0.05
+
+
+# byte order marks of the encodings a text editor may save in; UTF-32 LE's begins with UTF-16 LE's
+WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"utf-16" or "utf-32" when the data starts with that encoding's byte order mark."""
+    return next((encoding for bom, encoding in WIDE_BOMS if data.startswith(bom)), None)
+
+
+def _decode_wide(data: bytes, encoding: str, source: str, problems: list[Problem]) -> str | None:
+    try:
+        return data.decode(encoding)  # the codec reads the byte order mark and drops it
+    except UnicodeDecodeError as e:
+        problems.append(Problem(source, f"starts with a {encoding.upper()} byte order mark but is not {encoding.upper()} (bad bytes at offset {e.start})"))
+        return None
 
 
 def _decode(data: bytes, source: str, problems: list[Problem]) -> str | None:
