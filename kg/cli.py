@@ -74,7 +74,9 @@ def _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, d
 
 
 def _exit_for(result) -> None:
-    if any(p.skipped for p in result.problems):
+    skipped = sum(p.skipped for p in result.problems)
+    if skipped:
+        click.echo(f"kg: {skipped} input{'s' if skipped > 1 else ''} skipped (named above); the others were built", err=True)
         sys.exit(1)
 
 
@@ -94,8 +96,10 @@ def cli():
 @_fail_cleanly
 def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, out_dir, name, store):
     """Build the graph of PATHS (files, directories, globs; default: the bundled sample) into exports."""
+    from kg.atomic import check_out_dir
     from kg.export import write_exports
 
+    check_out_dir(out_dir)  # before the parse, not after it
     result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, store)
     if result.store is not None:
         click.echo(f"store {store}: {result.store}", err=True)
@@ -120,8 +124,10 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, da
 @_fail_cleanly
 def export_command(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, view_name, formats, out_dir, name):
     """Export a view of the graph of PATHS for graph visualisers (Gephi, Cytoscape, yEd, a browser)."""
+    from kg.atomic import check_out_dir
     from kg.export import GRAPH_FORMATS, write_view
 
+    check_out_dir(out_dir)
     result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address)
     name = name or _export_name(paths)
     stem = name if view_name == "full" else f"{name}.{view_name}"
