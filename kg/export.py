@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import pickle
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -147,6 +148,10 @@ def _write_view(graph: KnowledgeGraph, view_name: str, formats, out: Path, stem:
 
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+# what an XML 1.0 (5th edition) NameChar is not, so an id is an NMTOKEN: Python's \w also takes
+# "¹" or "¾" (numbers), which made a fuzzed article's GraphML invalid
+NOT_NAME_CHAR = re.compile("[^A-Za-z0-9_:.\\-\u00b7\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u037d\u037f-\u1fff\u200c\u200d\u203f\u2040"
+                           "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff]")
 
 # The view files are streamed (lxml's incremental `xmlfile`, json per element, csv per row): an
 # element tree of a 5,000-article graph's full view took over 300 MB for a 28 MB GraphML file.
@@ -168,7 +173,7 @@ def write_graphml(g: nx.MultiDiGraph, f) -> None:
     ids: dict[str, str] = {}
     taken: set[str] = set()
     for node in g.nodes:
-        safe = re.sub(r"[^\w.:\-]", "_", node) or "_"
+        safe = NOT_NAME_CHAR.sub("_", node) or "_"
         while safe in taken:
             safe += "_"
         taken.add(safe)
