@@ -166,8 +166,6 @@ def write_graphml(g: nx.MultiDiGraph, f) -> None:
 
     Written with lxml rather than networkx, whose writer gives a node and an edge attribute of the
     same name the same key id (invalid) and types Python ints as `long`."""
-    import re
-
     from lxml import etree
 
     ids: dict[str, str] = {}

@@ -32,11 +32,11 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import UsageError
+from kg.limits import Deadlines, Limits, cap_memory
 
 RESULT_TYPES = {  # media type -> kg.sparql format, for SELECT and ASK
     "application/sparql-results+json": "json", "application/json": "json",
@@ -45,16 +45,6 @@ RESULT_TYPES = {  # media type -> kg.sparql format, for SELECT and ASK
 }
 GRAPH_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples", "text/plain": "ntriples"}
 SHORT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples"}
-
-
-@dataclass
-class Limits:
-    timeout: float = 10.0  # seconds per query
-    max_results: int = 10_000  # rows (or triples) per response
-    max_request_bytes: int = 1_000_000  # request body
-    max_query_bytes: int = 100_000  # query text
-    client_timeout: float = 5.0  # seconds for a client to send its request line, headers and body
-    max_memory: int = 1024  # MB a query worker may grow by (its address space over what the dataset takes)
 
 
 class Refused(Exception):
@@ -82,7 +72,7 @@ def _worker_main(conn, sources: list[str], max_memory: int = 0) -> None:
     except Exception as e:  # noqa: BLE001 - reported to the parent, which refuses to start
         conn.send(("error", 500, str(e).splitlines()[0] if str(e) else e.__class__.__name__))
         return
-    _cap_memory(max_memory * 1024 * 1024)
+    cap_memory(max_memory * 1024 * 1024)
     conn.send(("ready",))
     while True:
         try:
@@ -118,25 +108,6 @@ def _answer(store, job: dict, prefixes: dict) -> tuple:
         return ("error", 503, "the query needed more memory than the endpoint allows")
     except (OSError, ValueError, RuntimeError) as e:
         return ("error", 400, f"query failed: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}")
-
-
-def _cap_memory(extra: int) -> None:
-    """Cap this process's address space at its present size plus `extra` bytes (RLIMIT_AS), so a
-    query that grows without bound fails here instead of swapping the host. Linux only (other
-    systems ignore RLIMIT_AS or lack /proc); 0 means no cap."""
-    if extra <= 0:
-        return
-    try:
-        import os
-        import resource
-
-        with open("/proc/self/statm") as f:
-            size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, OSError, ValueError):
-        return
 
 
 def _negotiate(kind: str, accept: str, fmt: str | None) -> str:
@@ -412,42 +383,3 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
     server = Server((host, port), Handler)
     server.deadlines = Deadlines()
     return server
-
-
-class Deadlines:
-    """Connections that must finish sending their request by a deadline; one thread shuts the
-    late ones down. A per-read timeout alone lets a client that sends a byte every few seconds
-    hold its thread forever (slowloris)."""
-
-    def __init__(self, tick: float = 0.25):
-        self.lock = threading.Lock()
-        self.due: dict = {}
-        self.stopped = threading.Event()
-        threading.Thread(target=self._run, args=(tick,), daemon=True).start()
-
-    def watch(self, connection, seconds: float) -> None:
-        with self.lock:
-            self.due[connection] = time.monotonic() + seconds
-
-    def forget(self, connection) -> None:
-        with self.lock:
-            self.due.pop(connection, None)
-
-    def stop(self) -> None:
-        self.stopped.set()
-
-    def _run(self, tick: float) -> None:
-        import socket
-
-        while not self.stopped.wait(tick):
-            now = time.monotonic()
-            with self.lock:
-                late = [c for c, due in self.due.items() if due < now]
-                for c in late:
-                    del self.due[c]
-            for c in late:
-                try:
-                    c.shutdown(socket.SHUT_RDWR)  # the handler's blocked read returns; its thread ends
-                except OSError:
-                    pass
-

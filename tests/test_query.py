@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.export import accusation_rows
 from kg.errors import UsageError
+from kg.export import accusation_rows
 from kg.sparql import QueryRefused, canned_queries, check_query
 
 pytestmark = pytest.mark.model

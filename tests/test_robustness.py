@@ -206,7 +206,7 @@ def test_an_unusable_output_directory_is_one_line_before_the_parse(tmp_path, kin
         out.write_text("not a directory")
     elif os.geteuid() == 0:  # root writes through chmod: a read-only tmpfs instead
         out.mkdir()
-        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(out)], capture_output=True).returncode:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(out)], capture_output=True, check=False).returncode:
             pytest.skip("running as root and cannot mount a read-only tmpfs")
         mounted = True
     else:
@@ -214,7 +214,7 @@ def test_an_unusable_output_directory_is_one_line_before_the_parse(tmp_path, kin
         out.chmod(0o555)
     try:
         started = time.monotonic()
-        run = subprocess.run([sys.executable, "-m", "kg", "build", "-o", str(out)], capture_output=True, text=True, timeout=120)
+        run = subprocess.run([sys.executable, "-m", "kg", "build", "-o", str(out)], capture_output=True, text=True, timeout=120, check=False)
         assert run.returncode == 1 and run.stderr.startswith("kg: error:") and run.stderr.count("\n") == 1, run.stderr
         assert str(out) in run.stderr and time.monotonic() - started < 30
     finally:
@@ -261,11 +261,11 @@ def test_a_full_tmpfs_leaves_the_previous_set(two_sets, sample_graph, tmp_path):
     """A real full disk: a tmpfs that holds the previous set but not a second one beside it."""
     from kg.export import write_exports
 
-    base, previous, _next = two_sets
+    _base, previous, _next = two_sets
     out = tmp_path / "out"
     out.mkdir()
     size = sum(len(b) for b in previous.values()) + 64 * 1024 * len(previous)  # tmpfs counts whole pages
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(out)], capture_output=True).returncode:
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(out)], capture_output=True, check=False).returncode:
         pytest.skip("cannot mount a tmpfs here (not root, or no permission); the simulated ENOSPC test covers the logic")
     try:
         for name, data in previous.items():
@@ -328,7 +328,7 @@ def test_sigkill_at_random_points_during_export_leaves_a_complete_set(two_sets, 
 def test_stale_staging_and_temporary_files_are_cleaned_at_the_next_start(two_sets, sample_graph, tmp_path):
     from kg.export import write_exports
 
-    base, previous, new = two_sets
+    base, _previous, new = two_sets
     out = tmp_path / "out"
     shutil.copytree(base / "previous", out)
     dead = 2**22 + 12345  # above the default pid_max: no such process
@@ -342,7 +342,7 @@ def test_stale_staging_and_temporary_files_are_cleaned_at_the_next_start(two_set
 def test_a_complete_staged_set_of_a_killed_writer_is_moved_in(two_sets, tmp_path):
     from kg.atomic import COMPLETE, clean_stale
 
-    base, previous, new = two_sets
+    base, _previous, new = two_sets
     out = tmp_path / "out"
     shutil.copytree(base / "previous", out)
     stage = out / ".kg-staging.4206042.abc"
@@ -356,7 +356,7 @@ def test_a_complete_staged_set_of_a_killed_writer_is_moved_in(two_sets, tmp_path
 
 # --- fuzzing kg build ---------------------------------------------------------------------------------------
 
-CONTROLS = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 127, 0x85, 0xFFFE]))
+CONTROLS = "".join(map(chr, [*range(9), 11, 12, *range(14, 32), 127, 0x85, 0xFFFE]))
 
 
 def _mutate(text: str, rng: random.Random) -> str:
