@@ -125,22 +125,18 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
                 continue
             todo.append(article)
             if local and len(todo) >= BATCH_SIZE:
-                yield from _fresh(map(done, _extract(todo, name, options.gazetteers, gazetteer, version)))
+                yield from filter(None, map(done, _extract(todo, name, options.gazetteers, gazetteer, version)))
                 todo = []
         if local:
             extracted = _extract(todo, name, options.gazetteers, gazetteer, version)
         else:
             batches = _on_dask(todo, name, options, version) if options.dask is not None else _in_processes(todo, name, options, version)
             extracted = (_from_worker(data) for batch in batches for data in batch)
-        yield from _fresh(map(done, extracted))
+        yield from filter(None, map(done, extracted))  # None: a failed article, now in `problems`
     if not options.keep_model:
         from kg.nlp import release_nlp
 
         release_nlp()
-
-
-def _fresh(items: Iterator) -> Iterator:
-    return (x for x in items if x is not None)
 
 
 def _extract(articles: list[Article], model: str, gazetteers: tuple[str, ...], gazetteer, version: str) -> Iterator[Extraction | Problem]:
