@@ -8,7 +8,7 @@ reach out of it:
 - read-only: SPARQL Update (and so LOAD), and Graph Store Protocol writes (PUT, DELETE, PATCH) are
   refused with 403 / 405;
 - no federation: a query with a SERVICE clause is refused (Oxigraph would fetch the URL), decided
-  on the parsed query (`kg.sparql.check_query`), in the worker, before it runs;
+  on the parsed query (`kg.guard.check_query`), in the worker, before it runs;
   FROM / FROM NAMED select graphs of the store (exactly those), they never load anything;
 - bounded: every query runs in a worker process with a deadline, and a worker that overruns is
   killed and replaced (Oxigraph queries cannot be cancelled inside a process); results stop at a
@@ -72,6 +72,7 @@ def _worker_main(conn, sources: list[str], max_memory: int = 0) -> None:
     except Exception as e:  # noqa: BLE001 - reported to the parent, which refuses to start
         conn.send(("error", 500, str(e).splitlines()[0] if str(e) else e.__class__.__name__))
         return
+    sparql.check_query("ASK {}")  # imports rdflib's SPARQL parser now, not in the first client's query
     cap_memory(max_memory * 1024 * 1024)
     conn.send(("ready",))
     while True:
