@@ -74,7 +74,9 @@ def _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, d
 
 
 def _exit_for(result) -> None:
-    if any(p.skipped for p in result.problems):
+    skipped = sum(p.skipped for p in result.problems)
+    if skipped:
+        click.echo(f"kg: {skipped} input{'s' if skipped > 1 else ''} skipped (named above); the others were built", err=True)
         sys.exit(1)
 
 
@@ -94,8 +96,10 @@ def cli():
 @_fail_cleanly
 def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, out_dir, name, store):
     """Build the graph of PATHS (files, directories, globs; default: the bundled sample) into exports."""
+    from kg.atomic import check_out_dir
     from kg.export import write_exports
 
+    check_out_dir(out_dir)  # before the parse, not after it
     result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, store)
     if result.store is not None:
         click.echo(f"store {store}: {result.store}", err=True)
@@ -120,8 +124,10 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, da
 @_fail_cleanly
 def export_command(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, view_name, formats, out_dir, name):
     """Export a view of the graph of PATHS for graph visualisers (Gephi, Cytoscape, yEd, a browser)."""
+    from kg.atomic import check_out_dir
     from kg.export import GRAPH_FORMATS, write_view
 
+    check_out_dir(out_dir)
     result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address)
     name = name or _export_name(paths)
     stem = name if view_name == "full" else f"{name}.{view_name}"
@@ -225,8 +231,9 @@ def remove(store, articles):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples"]),
               help="Output: table (default), SPARQL results json/xml/csv/tsv; turtle (default) or ntriples for CONSTRUCT/DESCRIBE.")
 @click.option("--list", "list_queries", is_flag=True, help="List the canned queries and their parameters.")
+@click.option("--allow-service", is_flag=True, help="Let SERVICE clauses call other endpoints (only for a query you trust; refused by default).")
 @_fail_cleanly
-def query(args, query_file, query_name, params, fmt, list_queries):
+def query(args, query_file, query_name, params, fmt, list_queries, allow_service):
     """Run a SPARQL query over a kg store or export files.
 
     \b
@@ -235,7 +242,8 @@ def query(args, query_file, query_name, params, fmt, list_queries):
     kg query --name accusations [SOURCES]...  canned query (kg query --list)
 
     SOURCES: a kg store directory, a directory of exports, or RDF files (default: exports/).
-    The default graph is the union of all graphs."""
+    The default graph is the union of all graphs, unless the query names its own with FROM /
+    FROM NAMED. SERVICE, LOAD and updates are refused (see README, Security)."""
     from kg import sparql
     from kg.rdf import PREFIX_IRIS
 
@@ -268,7 +276,7 @@ def query(args, query_file, query_name, params, fmt, list_queries):
     else:
         raise UsageError("give a query: inline text, --file Q.rq or --name NAME (kg query --list)")
     store = sparql.open_dataset(sources)
-    result = sparql.run(store, text, bindings)
+    result = sparql.run(store, text, bindings, allow_service=allow_service)
     graph_result = sparql.kind(result) == "graph"
     written = sparql.write(result, fmt or ("turtle" if graph_result else "table"), prefixes=PREFIX_IRIS)
     sys.stdout.buffer.write(written.data)
@@ -283,8 +291,10 @@ def query(args, query_file, query_name, params, fmt, list_queries):
 @click.option("--max-results", default=10_000, show_default=True, type=int, help="Rows (or triples) per response; more are cut (X-KG-Truncated).")
 @click.option("--max-request-bytes", default=1_000_000, show_default=True, type=int, help="Largest request body (413 past it).")
 @click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--max-memory", default=1024, show_default=True, type=int, help="MB a query worker may grow by (503 past it; 0: no cap).")
+@click.option("--client-timeout", default=5.0, show_default=True, type=float, help="Seconds a client has to send its request (slow clients are dropped).")
 @_fail_cleanly
-def serve(sources, host, port, timeout, max_results, max_request_bytes, workers):
+def serve(sources, host, port, timeout, max_results, max_request_bytes, workers, max_memory, client_timeout):
     """Serve SOURCES (a kg store, a directory of exports or RDF files; default exports/) as a
     read-only SPARQL 1.1 Protocol endpoint at http://HOST:PORT/sparql."""
     from kg.server import Limits, make_server
@@ -292,7 +302,7 @@ def serve(sources, host, port, timeout, max_results, max_request_bytes, workers)
     if not sources:
         sources = ("exports",)
     limits = Limits(timeout=timeout, max_results=max_results, max_request_bytes=max_request_bytes,
-                    max_query_bytes=min(max_request_bytes, 100_000))
+                    max_query_bytes=min(max_request_bytes, 100_000), max_memory=max_memory, client_timeout=client_timeout)
     try:
         server = make_server(list(sources), host, port, limits, workers)
     except OSError as e:

@@ -1,8 +1,10 @@
 """Writing the graph to files: RDF (Turtle, TriG, N-Quads, JSON-LD), graph views for visualisers
 (GraphML, GEXF, Cytoscape JSON, CSV, the HTML viewer), and the JSONL/CSV tables.
 
-Every file is written atomically (`kg.atomic`), and every writer sorts what it writes, so two
-builds of the same input give byte-identical files.
+Every file is written atomically (`kg.atomic`), and a set of files as a whole: it is written into
+a staging directory and moved in at the end (`staged_set`), so a kill or a full disk leaves the
+previous complete set. Every writer sorts what it writes, so two builds of the same input give
+byte-identical files.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import csv
 import io
 import json
 import pickle
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
 
-from kg.atomic import atomic_open, atomic_write
+from kg.atomic import atomic_open, atomic_write, staged_set
 from kg.graph import KnowledgeGraph
 from kg.rdf import RDF_FORMATS, iter_quads, write_rdf
 from kg.views import LIST_SEPARATOR
@@ -32,22 +35,23 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, process
     while this process writes the views and tables: the two halves take about as long each, and the
     child shares the graph's memory instead of receiving a copy. `quads` are the graph's RDF quads
     where they are already built (by `kg.store`), so they are not built twice."""
-    out = Path(out_dir)
-    rdf = _Forked(_write_rdf, graph, out, name, quads) if processes > 1 and _Forked.available() else None
-    try:
-        written = [] if rdf else _write_rdf(graph, out, name, quads)
-        files = ("graphml", "gexf", "cyjs", "csv")
-        written += write_view(graph, "full", files, out, name)
-        written += write_view(graph, "actors", files + ("html",), out, f"{name}.actors", stems={"html": name})
-        written += [
-            atomic_write(out / f"{name}.{table}.jsonl", lambda f, rows=rows: write_jsonl(rows(graph), f))
-            for table, rows in (("entities", entity_rows), ("accusations", accusation_rows), ("claims", claim_rows), ("events", event_rows))
-        ]
-    except BaseException:
-        if rdf:
-            rdf.kill()
-        raise
-    return (rdf.result() if rdf else []) + written
+    with staged_set(out_dir) as out:
+        rdf = _Forked(_write_rdf, graph, out, name, quads) if processes > 1 and _Forked.available() else None
+        try:
+            written = [] if rdf else _write_rdf(graph, out, name, quads)
+            files = ("graphml", "gexf", "cyjs", "csv")
+            written += _write_view(graph, "full", files, out, name)
+            written += _write_view(graph, "actors", files + ("html",), out, f"{name}.actors", stems={"html": name})
+            written += [
+                atomic_write(out / f"{name}.{table}.jsonl", lambda f, rows=rows: write_jsonl(rows(graph), f))
+                for table, rows in (("entities", entity_rows), ("accusations", accusation_rows), ("claims", claim_rows), ("events", event_rows))
+            ]
+        except BaseException:
+            if rdf:
+                rdf.kill()
+            raise
+        written = (rdf.result() if rdf else []) + written
+    return [Path(out_dir) / p.name for p in written]
 
 
 def _write_rdf(graph: KnowledgeGraph, out: Path, name: str, quads: list | None = None) -> list[Path]:
@@ -110,12 +114,17 @@ GRAPH_FORMATS = ("graphml", "gexf", "cyjs", "html", "csv")
 
 def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Path, stem: str, stems: dict[str, str] | None = None) -> list[Path]:
     """Write one view of the graph in each format as `<stem>.<ext>` (csv: `<stem>.nodes.csv` and
-    `<stem>.edges.csv`, in Gephi's spreadsheet-import columns), or `<stems[format]>.<ext>`;
-    return the paths written. The view is computed once for all formats."""
+    `<stem>.edges.csv`, in Gephi's spreadsheet-import columns), or `<stems[format]>.<ext>`, as one
+    set (all or nothing); return the paths written. The view is computed once for all formats."""
+    with staged_set(out_dir) as out:
+        written = _write_view(graph, view_name, formats, out, stem, stems)
+    return [Path(out_dir) / p.name for p in written]
+
+
+def _write_view(graph: KnowledgeGraph, view_name: str, formats, out: Path, stem: str, stems: dict[str, str] | None = None) -> list[Path]:
     from kg.views import view
 
     g = view(graph, view_name)
-    out = Path(out_dir)
     written = []
     for fmt in formats:
         base = out / (stems or {}).get(fmt, stem)
@@ -139,6 +148,10 @@ def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Pa
 
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+# what an XML 1.0 (5th edition) NameChar is not, so an id is an NMTOKEN: Python's \w also takes
+# "¹" or "¾" (numbers), which made a fuzzed article's GraphML invalid
+NOT_NAME_CHAR = re.compile("[^A-Za-z0-9_:.\\-\u00b7\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u037d\u037f-\u1fff\u200c\u200d\u203f\u2040"
+                           "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff]")
 
 # The view files are streamed (lxml's incremental `xmlfile`, json per element, csv per row): an
 # element tree of a 5,000-article graph's full view took over 300 MB for a 28 MB GraphML file.
@@ -153,14 +166,12 @@ def write_graphml(g: nx.MultiDiGraph, f) -> None:
 
     Written with lxml rather than networkx, whose writer gives a node and an edge attribute of the
     same name the same key id (invalid) and types Python ints as `long`."""
-    import re
-
     from lxml import etree
 
     ids: dict[str, str] = {}
     taken: set[str] = set()
     for node in g.nodes:
-        safe = re.sub(r"[^\w.:\-]", "_", node) or "_"
+        safe = NOT_NAME_CHAR.sub("_", node) or "_"
         while safe in taken:
             safe += "_"
         taken.add(safe)

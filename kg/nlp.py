@@ -19,6 +19,8 @@ extraction stays one pure function of (Doc, Article).
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Iterator
 from functools import cache
 
 import spacy
@@ -63,6 +65,67 @@ def release_nlp() -> None:
 
     load_nlp.cache_clear()
     gc.collect()
+
+
+def parse(nlp: Language, texts: list[str], batch_size: int = 32) -> Iterator[Doc | Exception]:
+    """Yield one parsed Doc per text, in order, or the exception the pipeline raised on it.
+
+    A text longer than `nlp.max_length` is parsed in pieces cut at paragraph breaks (else
+    sentence ends, else spaces), joined back into one Doc with exactly the text's characters:
+    every component here is local to a sentence, and spaCy's E088 (a 4.6M-character article)
+    no longer stops a build. A batch that fails is parsed again a text at a time, so one text the
+    pipeline cannot take costs only itself."""
+    run: list[str] = []
+    for text in texts:
+        if len(text) <= nlp.max_length:
+            run.append(text)
+            continue
+        yield from _pipe_each(nlp, run, batch_size)
+        run = []
+        try:
+            pieces = list(nlp.pipe(split_text(text, nlp.max_length), batch_size=1))
+            yield Doc.from_docs(pieces, ensure_whitespace=False)
+        except Exception as e:  # noqa: BLE001 - reported as this article's problem
+            yield e
+    yield from _pipe_each(nlp, run, batch_size)
+
+
+def _pipe_each(nlp: Language, texts: list[str], batch_size: int) -> Iterator[Doc | Exception]:
+    done = 0
+    try:
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            done += 1
+            yield doc
+    except Exception:  # noqa: BLE001 - find the text that failed: the rest of the batch, one at a time
+        for text in texts[done:]:
+            try:
+                yield nlp(text)
+            except Exception as e:  # noqa: BLE001
+                yield e
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters that join back to it, each ending at
+    the last paragraph break of its window, else the last sentence end, else the last space."""
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = _last_boundary(window)
+        pieces.append(text[start : start + cut])
+        start += cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def _last_boundary(window: str) -> int:
+    half = len(window) // 2  # a boundary in the second half, so no piece is tiny
+    for pattern in (r"\n[ \t]*\n\s*", r"[.!?][\"'”’)\]]*\s+", r"\s+"):
+        last = None
+        for last in re.finditer(pattern, window[half:]):
+            pass
+        if last is not None:
+            return half + last.end()
+    return len(window)
 
 
 @Language.component("kg_line_breaks")

@@ -100,8 +100,12 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
     local = options.dask is None and options.processes <= 1
     with _progress(options.progress, lambda: count_articles(paths)) as bar:
 
-        def done(extraction: Extraction) -> Extraction | Packed:
-            """Stamp a fresh extraction with its time, cache it, count it."""
+        def done(extraction: Extraction | Problem) -> Extraction | Packed | None:
+            """Stamp a fresh extraction with its time, cache it, count it; note a failed article."""
+            if isinstance(extraction, Problem):
+                problems.append(extraction)
+                bar.update(1)
+                return None
             extraction = replace(extraction, extracted=_now())
             if options.cache_dir is None and not packed:
                 data = None
@@ -121,38 +125,56 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
                 continue
             todo.append(article)
             if local and len(todo) >= BATCH_SIZE:
-                yield from map(done, _extract(todo, name, options.gazetteers, gazetteer, version))
+                yield from filter(None, map(done, _extract(todo, name, options.gazetteers, gazetteer, version)))
                 todo = []
         if local:
             extracted = _extract(todo, name, options.gazetteers, gazetteer, version)
         else:
             batches = _on_dask(todo, name, options, version) if options.dask is not None else _in_processes(todo, name, options, version)
-            extracted = (Extraction.from_json(data) for batch in batches for data in batch)
-        yield from map(done, extracted)
+            extracted = (_from_worker(data) for batch in batches for data in batch)
+        yield from filter(None, map(done, extracted))  # None: a failed article, now in `problems`
     if not options.keep_model:
         from kg.nlp import release_nlp
 
         release_nlp()
 
 
-def _extract(articles: list[Article], model: str, gazetteers: tuple[str, ...], gazetteer, version: str) -> Iterator[Extraction]:
-    """Parse and extract articles in this process (the model is loaded once and kept)."""
+def _extract(articles: list[Article], model: str, gazetteers: tuple[str, ...], gazetteer, version: str) -> Iterator[Extraction | Problem]:
+    """Parse and extract articles in this process (the model is loaded once and kept). An article
+    the parser or an extraction stage fails on becomes a Problem naming it; the others go on."""
     from kg.extract import extract
-    from kg.nlp import load_nlp
+    from kg.nlp import load_nlp, parse
 
     if not articles:
         return
     nlp = load_nlp(model, gazetteers)
-    for article, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)):
-        yield extract(doc, article, gazetteer, version)
+    for article, doc in zip(articles, parse(nlp, [a.text for a in articles], BATCH_SIZE)):
+        if isinstance(doc, Exception):
+            yield Problem(article.source, f"the parser failed on it ({_first_line(doc)})")
+            continue
+        try:
+            yield extract(doc, article, gazetteer, version)
+        except Exception as e:  # noqa: BLE001 - a bug in one stage on one text must not stop the build; reported
+            yield Problem(article.source, f"extraction failed on it ({_first_line(e)}); please report this")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{error.__class__.__name__}: {text[0][:200]}" if text else error.__class__.__name__
 
 
 def extract_batch(articles: list[Article], model: str, gazetteers: tuple[str, ...], version: str) -> list[dict]:
     """Parse and extract a batch of articles; what a worker process or a Dask worker runs.
-    Returns JSON-ready extractions, which cross between processes cheaply."""
+    Returns JSON-ready extractions (or `{"problem": [source, message]}`), which cross between
+    processes cheaply."""
     from kg.gazetteer import load_gazetteer
 
-    return [x.to_json() for x in _extract(articles, model, gazetteers, load_gazetteer(gazetteers), version)]
+    return [{"problem": [x.source, x.message]} if isinstance(x, Problem) else x.to_json()
+            for x in _extract(articles, model, gazetteers, load_gazetteer(gazetteers), version)]
+
+
+def _from_worker(data: dict) -> Extraction | Problem:
+    return Problem(*data["problem"]) if "problem" in data else Extraction.from_json(data)
 
 
 def _batches(articles: list[Article], workers: int) -> list[list[Article]]:

@@ -7,12 +7,18 @@ Safe by default, because a SPARQL endpoint that runs any query can be made to ha
 reach out of it:
 - read-only: SPARQL Update (and so LOAD), and Graph Store Protocol writes (PUT, DELETE, PATCH) are
   refused with 403 / 405;
-- no federation: a query with a SERVICE clause is refused (Oxigraph would fetch the URL);
-  FROM / FROM NAMED only select graphs of the store, they never load anything;
+- no federation: a query with a SERVICE clause is refused (Oxigraph would fetch the URL), decided
+  on the parsed query (`kg.guard.check_query`), in the worker, before it runs;
+  FROM / FROM NAMED select graphs of the store (exactly those), they never load anything;
 - bounded: every query runs in a worker process with a deadline, and a worker that overruns is
   killed and replaced (Oxigraph queries cannot be cancelled inside a process); results stop at a
   row cap (the response then carries `X-KG-Truncated: true`); request bodies and queries have a
   size limit;
+- a query worker's address space is capped (`--max-memory` over what the loaded dataset takes):
+  a query that outgrows it (a string doubled 30 times) is answered 503 and the worker replaced;
+- slow clients are dropped: the request line, headers and body must arrive within
+  `client_timeout` seconds (a slow-header client holds a thread, so unbounded they exhaust the
+  host); the listen backlog is 1024, so a burst of connections is queued, not retried by TCP;
 - binds 127.0.0.1 unless `--host` says otherwise; error responses are one plain-text line, with
   no stack trace and no path.
 
@@ -26,11 +32,11 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import UsageError
+from kg.limits import Deadlines, Limits, cap_memory
 
 RESULT_TYPES = {  # media type -> kg.sparql format, for SELECT and ASK
     "application/sparql-results+json": "json", "application/json": "json",
@@ -39,14 +45,6 @@ RESULT_TYPES = {  # media type -> kg.sparql format, for SELECT and ASK
 }
 GRAPH_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples", "text/plain": "ntriples"}
 SHORT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples"}
-
-
-@dataclass
-class Limits:
-    timeout: float = 10.0  # seconds per query
-    max_results: int = 10_000  # rows (or triples) per response
-    max_request_bytes: int = 1_000_000  # request body
-    max_query_bytes: int = 100_000  # query text
 
 
 class Refused(Exception):
@@ -60,8 +58,11 @@ class Refused(Exception):
 # --- workers ---------------------------------------------------------------------------------------
 
 
-def _worker_main(conn, sources: list[str]) -> None:
+def _worker_main(conn, sources: list[str], max_memory: int = 0) -> None:
     """Run queries for the endpoint in a process of its own, so a runaway query can be killed."""
+    import os
+
+    os.environ["RUST_BACKTRACE"] = "0"  # a query past the memory cap aborts Oxigraph: one line in the log, not a backtrace
     from kg import sparql
     from kg.rdf import PREFIX_IRIS
 
@@ -71,6 +72,8 @@ def _worker_main(conn, sources: list[str]) -> None:
     except Exception as e:  # noqa: BLE001 - reported to the parent, which refuses to start
         conn.send(("error", 500, str(e).splitlines()[0] if str(e) else e.__class__.__name__))
         return
+    sparql.check_query("ASK {}")  # imports rdflib's SPARQL parser now, not in the first client's query
+    cap_memory(max_memory * 1024 * 1024)
     conn.send(("ready",))
     while True:
         try:
@@ -98,8 +101,12 @@ def _answer(store, job: dict, prefixes: dict) -> tuple:
         return ("ok", written.data, written.media_type, written.truncated)
     except Refused as e:
         return ("error", e.status, str(e))
+    except sparql.QueryRefused as e:
+        return ("error", 403, str(e))
     except UsageError as e:
         return ("error", 400, str(e))
+    except MemoryError:  # Python's own allocations past the cap; Oxigraph's abort the worker instead (see Pool.run)
+        return ("error", 503, "the query needed more memory than the endpoint allows")
     except (OSError, ValueError, RuntimeError) as e:
         return ("error", 400, f"query failed: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}")
 
@@ -137,10 +144,10 @@ def _negotiate(kind: str, accept: str, fmt: str | None) -> str:
 
 
 class Worker:
-    def __init__(self, sources: list[str]):
+    def __init__(self, sources: list[str], max_memory: int = 0):
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, sources), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, sources, max_memory), daemon=True)
         self.process.start()
         child.close()
 
@@ -159,8 +166,8 @@ class Worker:
         if self.conn.poll(timeout):
             try:
                 return self.conn.recv()
-            except EOFError:
-                return ("error", 500, "the query worker stopped")
+            except EOFError:  # the worker died: Oxigraph aborts the process when an allocation fails past the cap
+                return ("died", 503, "the query worker stopped (it ran out of memory?); it is being replaced")
         return None
 
     def kill(self) -> None:
@@ -171,11 +178,12 @@ class Worker:
 class Pool:
     """Worker processes that run queries; one that misses its deadline is killed and replaced."""
 
-    def __init__(self, sources: list[str], size: int, startup_timeout: float = 120.0):
+    def __init__(self, sources: list[str], size: int, startup_timeout: float = 120.0, max_memory: int = 0):
         self.sources = sources
+        self.max_memory = max_memory
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.startup_timeout = startup_timeout
-        workers = [Worker(sources) for _ in range(max(1, size))]
+        workers = [Worker(sources, max_memory) for _ in range(max(1, size))]
         for w in workers:
             w.wait_ready(startup_timeout)
             self.idle.put(w)
@@ -187,17 +195,17 @@ class Pool:
         except queue.Empty:
             raise Refused(503, "the endpoint is busy; try again") from None
         answer = worker.ask(job, timeout)
-        if answer is None or not worker.process.is_alive():
+        if answer is None or answer[0] == "died" or not worker.process.is_alive():
             worker.kill()
             threading.Thread(target=self._replace, daemon=True).start()
             if answer is None:
                 raise Refused(503, f"query timed out after {timeout:g} s")
-            return answer
+            return ("error", *answer[1:]) if answer[0] == "died" else answer
         self.idle.put(worker)
         return answer
 
     def _replace(self) -> None:
-        worker = Worker(self.sources)
+        worker = Worker(self.sources, self.max_memory)
         try:
             worker.wait_ready(self.startup_timeout)
         except UsageError:
@@ -222,8 +230,6 @@ class Pool:
 
 def parse_request(method: str, path: str, headers, body: bytes, limits: Limits) -> dict:
     """Turn an HTTP request into a query job, or raise Refused with the protocol's status."""
-    from kg.sparql import uses_service
-
     url = urlsplit(path)
     if url.path.rstrip("/") != "/sparql":
         raise Refused(404, "not found: the endpoint is /sparql")
@@ -259,8 +265,6 @@ def parse_request(method: str, path: str, headers, body: bytes, limits: Limits) 
     query = queries[0]
     if len(query.encode("utf-8")) > limits.max_query_bytes:
         raise Refused(413, f"query is over {limits.max_query_bytes} bytes")
-    if uses_service(query):
-        raise Refused(403, "SERVICE (federated query) is disabled on this endpoint")
     fmt = next((params[k][0] for k in ("format", "output", "results") if params.get(k)), None)
     return {"query": query, "default": params.get("default-graph-uri", []), "named": params.get("named-graph-uri", []),
             "accept": headers.get("Accept") or "", "format": fmt, "limit": limits.max_results,
@@ -277,12 +281,20 @@ def _host(value: str | None) -> str:
 def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None, workers: int = 2) -> ThreadingHTTPServer:
     """Return a server ready to `serve_forever()` (its query workers already started)."""
     limits = limits or Limits()
-    pool = Pool([str(s) for s in sources], workers)
+    pool = Pool([str(s) for s in sources], workers, max_memory=limits.max_memory)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg"
         sys_version = ""
         protocol_version = "HTTP/1.1"
+        timeout = limits.client_timeout  # each read and write on the socket; the deadline below bounds the whole request
+
+        def handle_one_request(self):
+            self.server.deadlines.watch(self.connection, limits.client_timeout)
+            try:
+                super().handle_one_request()
+            finally:
+                self.server.deadlines.forget(self.connection)
 
         def do_GET(self):
             self._handle("GET")
@@ -311,6 +323,10 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
                     self._discard(min(length, 64 * limits.max_request_bytes))  # so the client reads the 413, not a reset
                     raise Refused(413, f"request body is over {limits.max_request_bytes} bytes")
                 body = self.rfile.read(length) if length > 0 else b""
+                if len(body) < length:  # the client went away or was too slow (Deadlines): nobody to answer
+                    self.close_connection = True
+                    return
+                self.server.deadlines.forget(self.connection)  # the request is in; the query has its own timeout
                 job = parse_request(method, self.path, self.headers, body, limits)
                 answer = pool.run(job, limits.timeout)
                 if answer[0] != "ok":
@@ -358,9 +374,13 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True
+        request_queue_size = 1024  # the listen backlog: at 5, a burst of 200 clients waited on TCP retries (p99 3 s)
 
         def server_close(self):
             super().server_close()
+            self.deadlines.stop()
             pool.close()
 
-    return Server((host, port), Handler)
+    server = Server((host, port), Handler)
+    server.deadlines = Deadlines()
+    return server

@@ -8,12 +8,11 @@ which wins over nothing: outlet and date are never invented.
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import csv
-import datetime as dt
 import glob
 import hashlib
+import io
 import json
 import re
 import unicodedata
@@ -23,7 +22,8 @@ from functools import cache
 from pathlib import Path
 
 from kg.data import lines as data_lines
-from kg.model import Article, Removed
+from kg.model import Article
+from kg.text import clean, clean_with_offsets, hygiene, normalize_date, parse_dateline  # noqa: F401 (kg.sources' public names)
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -62,12 +62,19 @@ def iter_articles(
     """Yield the articles found under `paths`, each once; record what was skipped in `problems`."""
     seen: set[str] = set()
     for path, manifest_row in _expand(paths, problems):
-        for article in _read(path, manifest_row, problems, max_bytes):
-            if article.id in seen:
-                problems.append(Problem(article.source, "duplicate of an article already read", False))
-                continue
-            seen.add(article.id)
-            yield article
+        try:
+            for article in _read(path, manifest_row, problems, max_bytes):
+                if article.id in seen:
+                    problems.append(Problem(article.source, "duplicate of an article already read", False))
+                    continue
+                seen.add(article.id)
+                yield article
+        except OSError as e:  # unreadable (permissions), vanished, a device error: this file only
+            problems.append(Problem(_display_path(path), f"cannot read the file: {e.strerror or e.__class__.__name__}"))
+        except RecursionError:
+            problems.append(Problem(_display_path(path), "nested too deeply to read"))
+        except (UnicodeError, ValueError, MemoryError) as e:
+            problems.append(Problem(_display_path(path), f"cannot read the file: {e.__class__.__name__}: {str(e)[:200]}"))
 
 
 def count_articles(paths: Iterable[str | Path]) -> int:
@@ -87,14 +94,21 @@ def count_articles(paths: Iterable[str | Path]) -> int:
 
 
 def read_article_text(
-    raw: str, *, name: str, source: str, title=None, outlet=None, published=None, url=None, author=None, base: int = 0
+    raw: str, *, name: str, source: str, title=None, outlet=None, published=None, url=None, author=None,
+    problems: list[Problem] | None = None, base: int = 0,
 ) -> Article:
-    """Return the Article for raw text: boilerplate removed, title, dateline and byline read.
-
-    `base`: where the input as the user gave it starts in `raw` (a JSON record's title prepended
-    to its text): the article's offset map points into the input, so claim spans do too."""
+    """Return the Article for raw text: control characters blanked, boilerplate removed, title,
+    dateline and byline read. A metadata date that is not a real date is dropped, with a warning
+    in `problems`. `base`: where the input as the user gave it starts in `raw` (a JSON record's
+    title prepended to its text): the article's offset map points into the input, so claim
+    spans do too."""
+    raw, title, outlet, url, author, name, source = (
+        hygiene(v) if isinstance(v, str) else v for v in (raw, title, outlet, url, author, name, source))
     text, removed, found, offsets = clean_with_offsets(raw, title)
     title = title or found.get("title")
+    date = normalize_date(published)
+    if published and not date and problems is not None:
+        problems.append(Problem(source, f"date {str(published)[:40]!r} is not a valid date; dropped", skipped=False))
     return Article(
         id=article_id(text),
         name=name,
@@ -102,7 +116,7 @@ def read_article_text(
         source=source,
         title=title,
         outlet=outlet or None,
-        published=normalize_date(published) or found.get("published"),
+        published=date or found.get("published"),
         url=url or None,
         author=author or found.get("author"),
         removed=tuple(removed),
@@ -116,214 +130,22 @@ def article_id(text: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
-# --- boilerplate -------------------------------------------------------------------------------
-
-
-def clean(raw: str, title: str | None = None) -> tuple[str, list[Removed], dict]:
-    """Return (clean text, removed spans, metadata found in the text) for raw article text.
-
-    Removal is computed on raw offsets, so each `Removed` span points into the input as read.
-    Metadata found: `title` (first kept line), `published` (a dateline), `author` (a byline).
-    """
-    return clean_with_offsets(raw, title)[:3]
-
-
-def clean_with_offsets(raw: str, title: str | None = None) -> tuple[str, list[Removed], dict, list[tuple[int, int]]]:
-    """`clean`, plus the map from the clean text back to `raw`: (clean offset, raw offset) at each
-    point where the two stop running in step (see `Article.source_span`)."""
-    crlf = [m.start() for m in re.finditer("\r\n", raw)]
-    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    drops: list[Removed] = []
-    rules = _boilerplate_rules()
-    for name, rx in rules["inline"]:
-        drops += [Removed(m.start(), m.end(), name, m.group()) for m in rx.finditer(raw)]
-    lines = _lines(raw)
-    found: dict = {}
-    tail_from = int(len(raw) * 0.4)
-    kept: list[tuple[int, int, str]] = []
-    for start, end, line in lines:
-        stripped = line.strip()
-        if not stripped or _covered(start, end, drops):
-            continue
-        rule = _line_rule(stripped, rules["line"])
-        if rule:
-            drops.append(Removed(start, end, rule, line))
-            continue
-        tail = _line_rule(stripped, rules["tail"])
-        if tail:
-            drops.append(Removed(start, len(raw) if start >= tail_from else end, tail, raw[start:] if start >= tail_from else line))
-            if start >= tail_from:
-                break
-            continue
-        kept.append((start, end, stripped))
-    drops += _head_metadata(kept, title, found)
-    drops = sorted(set(drops))
-    text, offsets = _assemble(raw, drops)
-    if "title" not in found:
-        first = next((ln for ln in text.split("\n") if ln.strip()), None)
-        if first and len(first) <= 300:
-            found["title"] = first.strip()
-    if crlf:  # each \r\n became one character: move raw offsets after it by one
-        offsets = _crlf_shift(offsets, crlf, len(text))
-    return text, drops, found, offsets
-
-
-def _head_metadata(kept, title, found) -> list[Removed]:
-    """Drop header debris before a known title, repeated title lines, datelines and bylines."""
-    drops = []
-    if title:
-        key = _norm_line(title)
-        at = next((i for i, (_, _, s) in enumerate(kept) if _norm_line(s) == key), None)
-        if at:
-            drops += [Removed(s, e, "before-title", t) for s, e, t in kept[:at]]
-            kept[:at] = []
-    seen_lines = set()
-    for start, end, stripped in kept[:10]:
-        normal = _norm_line(stripped)
-        if normal in seen_lines:
-            drops.append(Removed(start, end, "repeated-line", stripped))
-            continue
-        seen_lines.add(normal)
-        date = parse_dateline(stripped)
-        if date and "published" not in found:
-            found["published"] = date
-            drops.append(Removed(start, end, "dateline", stripped))
-            continue
-        byline = BYLINE.fullmatch(stripped)
-        if byline and "author" not in found:
-            found["author"] = byline.group(1)
-            drops.append(Removed(start, end, "byline", stripped))
-    return drops
-
-
-BYLINE = re.compile(r"By\s+((?:[A-Z][\w.'\-]+\s?){1,4}(?:(?:with|and)\s+(?:[A-Z][\w.'\-]+\s?){1,3})?)")
-
-
-def _assemble(raw: str, drops: list[Removed]) -> tuple[str, list[tuple[int, int]]]:
-    """Return raw minus the dropped spans, lines right-stripped, blank runs collapsed to one
-    paragraph break, stripped and ended by a newline; with the offset map back to raw."""
-    chars: list[str] = []
-    where: list[int] = []  # raw offset of each kept character
-    at = 0
-    for d in [*drops, Removed(len(raw), len(raw), "", "")]:
-        for i in range(at, min(d.start, len(raw))):
-            ch = raw[i]
-            if ch == "\n":
-                while chars and chars[-1] != "\n" and chars[-1].isspace():  # str.rstrip of the line
-                    chars.pop()
-                    where.pop()
-                if len(chars) >= 2 and chars[-1] == chars[-2] == "\n":
-                    continue  # a third line break in a row: blank runs become one paragraph break
-            chars.append(ch)
-            where.append(i)
-        at = max(at, d.end)
-    while chars and chars[-1].isspace():
-        chars.pop()
-        where.pop()
-    lead = 0
-    while lead < len(chars) and chars[lead].isspace():
-        lead += 1
-    text = "".join(chars[lead:]) + "\n"
-    where = where[lead:] + [where[-1] + 1 if where else 0]
-    return text, _breaks(where)
-
-
-def _breaks(where: list[int]) -> list[tuple[int, int]]:
-    """(clean offset, raw offset) where `where` (raw offset per clean character) jumps."""
-    return [(i, r) for i, r in enumerate(where) if i == 0 or r != where[i - 1] + 1]
-
-
-def _crlf_shift(offsets: list[tuple[int, int]], crlf: list[int], length: int) -> list[tuple[int, int]]:
-    """The offset map after \r\n pairs (at raw positions `crlf`) were read as one character."""
-    where = [_to_raw(offsets, i) for i in range(length + 1)]
-    # a character at normalized offset r sat after every \r\n whose \n came before it
-    shifted, k = [], 0
-    for r in where:
-        while k < len(crlf) and crlf[k] - k < r:
-            k += 1
-        shifted.append(r + k)
-    return _breaks(shifted)
-
-
-def _to_raw(offsets, i: int) -> int:
-    """The raw offset of clean offset `i` by the map `offsets`."""
-    k = bisect.bisect_right(offsets, (i, float("inf"))) - 1
-    c, r = offsets[k]
-    return r + (i - c)
-
-
-def _lines(raw: str) -> list[tuple[int, int, str]]:
-    out, at = [], 0
-    for line in raw.split("\n"):
-        out.append((at, at + len(line), line))
-        at += len(line) + 1
-    return out
-
-
-def _covered(start: int, end: int, drops: list[Removed]) -> bool:
-    return any(d.start <= start and end <= d.end for d in drops)
-
-
-def _line_rule(line: str, rules) -> str | None:
-    return next((name for name, rx in rules if rx.fullmatch(line)), None)
-
-
-def _norm_line(line: str) -> str:
-    return " ".join(re.findall(r"\w+", line.lower()))
-
-
-@cache
-def _boilerplate_rules() -> dict[str, list[tuple[str, re.Pattern]]]:
-    rules: dict[str, list] = {"line": [], "tail": [], "inline": []}
-    for fields in data_lines("boilerplate.tsv"):
-        scope, name, pattern = fields.split("\t", 2)
-        flags = re.IGNORECASE | (re.DOTALL if scope == "inline" else 0)
-        rules[scope].append((name, re.compile(pattern, flags)))
-    return rules
-
-
-# --- dates -------------------------------------------------------------------------------------
-
-
-def parse_dateline(line: str) -> str | None:
-    """Return the ISO date of a line that is wholly a printed date ("Sun Oct 23, 2016 09:26:48")."""
-    line = line.strip().rstrip(".")
-    if len(line) > 40 or not re.search(r"\d{4}", line):
-        return None
-    for fmt in _date_formats():
-        try:
-            return dt.datetime.strptime(line, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
-
-
-def normalize_date(value) -> str | None:
-    """Return an ISO date for a metadata date value, or None when it cannot be read."""
-    if not value:
-        return None
-    value = str(value).strip()
-    m = re.match(r"(\d{4}-\d{2}-\d{2})", value)
-    if m:
-        return m.group(1)
-    for fmt in ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%m/%d/%y", "%m/%d/%Y"):
-        try:
-            return dt.datetime.strptime(value.upper() if "%b" in fmt else value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return parse_dateline(value)
-
-
-@cache
-def _date_formats() -> list[str]:
-    return data_lines("date_formats.txt")
-
-
 # --- files -------------------------------------------------------------------------------------
 
 
 def _expand(paths, problems: list[Problem]) -> Iterator[tuple[Path, dict | None]]:
-    """Yield (file, manifest row) for every supported file named by the paths, in sorted order."""
+    """Yield (file, manifest row) for every supported file named by the paths, in sorted order.
+    A manifest's problems are reported once, with the first file of its directory."""
+    reported: set[Path] = set()
+
+    def _manifest_row(path: Path) -> dict | None:
+        directory = path.parent.resolve()
+        rows, issues = _manifest(directory)
+        if directory not in reported:
+            reported.add(directory)
+            problems.extend(issues)
+        return rows.get(path.name)
+
     for given in paths:
         given = str(given)
         path = Path(given)
@@ -355,17 +177,40 @@ def _supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED and path.name != MANIFEST and not path.name.startswith(".")
 
 
-def _manifest_row(path: Path) -> dict | None:
-    return _manifest(path.parent.resolve()).get(path.name)
-
-
 @cache
-def _manifest(directory: Path) -> dict[str, dict]:
+def _manifest(directory: Path) -> tuple[dict[str, dict], tuple[Problem, ...]]:
+    """A directory's manifest rows by file name, and what was wrong with it. A broken row (an
+    unterminated quote, a stray quote) is reported and skipped, and the rows after it still count:
+    read as one CSV, an unterminated quote silently swallowed every later row."""
     file = directory / MANIFEST
     if not file.is_file():
-        return {}
-    with open(file, newline="", encoding="utf-8-sig") as f:
-        return {row["file"]: {k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(f) if row.get("file")}
+        return {}, ()
+    where = _display_path(file)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        return {}, (Problem(where, f"manifest not read ({getattr(e, 'strerror', None) or e.__class__.__name__}); its metadata is not used"),)
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = [(reader.line_num, row) for row in reader]
+    except csv.Error as e:
+        problems.append(Problem(f"{where}:{reader.line_num}", f"not valid CSV ({e}, an unterminated quote?); read line by line instead"))
+        records = []
+        for n, line in enumerate(text.splitlines(), 1):
+            try:
+                records += [(n, row) for row in csv.reader([line], strict=True)]
+            except csv.Error as e:
+                problems.append(Problem(f"{where}:{n}", f"row ignored: {e}"))
+    if not records or "file" not in [h.strip() for h in records[0][1]]:
+        return {}, (*problems, Problem(where, "manifest has no 'file' column in its first row; its metadata is not used"))
+    header = [h.strip() for h in records[0][1]]
+    rows = {}
+    for _n, values in records[1:]:
+        row = {k: (v or "").strip() for k, v in zip(header, values) if k}
+        if row.get("file"):
+            rows[row["file"]] = row
+    return rows, tuple(problems)
 
 
 def _display_path(path: Path) -> str:
@@ -392,10 +237,14 @@ def _read(path: Path, row: dict | None, problems: list[Problem], max_bytes: int)
     if not data.strip():
         problems.append(Problem(source, "empty file"))
         return
-    if _looks_binary(data):
+    wide = _wide_encoding(data)
+    if wide:
+        text = _decode_wide(data, wide, source, problems)
+    elif _looks_binary(data):
         problems.append(Problem(source, "binary file, not text"))
         return
-    text = _decode(data, source, problems)
+    else:
+        text = _decode(data, source, problems)
     if text is None:
         return
     suffix = path.suffix.lower()
@@ -410,7 +259,7 @@ def _read(path: Path, row: dict | None, problems: list[Problem], max_bytes: int)
             return
         meta = {**html_meta, **{k: v for k, v in meta.items() if v}}
     article = read_article_text(
-        text, name=path.stem, source=source,
+        text, name=path.stem, source=source, problems=problems,
         **{k: meta.get(k) for k in ("title", "outlet", "published", "url", "author")},
     )
     if _usable(article, source, problems):
@@ -424,6 +273,9 @@ def _read_json(text: str, path: Path, problems: list[Problem]) -> Iterator[Artic
     except json.JSONDecodeError as e:
         problems.append(Problem(str(path), f"invalid JSON at line {e.lineno}: {e.msg}"))
         return
+    except RecursionError:
+        problems.append(Problem(str(path), "JSON nested too deeply to read"))
+        return
     for i, record in enumerate(data if isinstance(data, list) else [data]):
         yield from _record_article(record, path, i + 1, problems)
 
@@ -434,14 +286,17 @@ def _read_jsonl(path: Path, problems: list[Problem], max_bytes: int) -> Iterator
     source = str(path)
     with open(path, "rb") as f:
         head = f.read(8192)
-        if _looks_binary(head):
+        wide = _wide_encoding(head)
+        if not wide and _looks_binary(head):
             problems.append(Problem(_display_path(path), "binary file, not text"))
             return
         f.seek(0)
+        # UTF-16/32 lines are not split at the byte 0x0A: read those through a decoder
+        lines = io.TextIOWrapper(f, encoding=wide, newline="") if wide else f
         blank = True
-        for n, line in enumerate(f, 1):
+        for n, line in enumerate(lines, 1):
             if n == 1:
-                line = line.removeprefix(codecs.BOM_UTF8)
+                line = line.removeprefix(codecs.BOM_UTF8) if isinstance(line, bytes) else line
             if not line.strip():
                 continue
             blank = False
@@ -449,13 +304,16 @@ def _read_jsonl(path: Path, problems: list[Problem], max_bytes: int) -> Iterator
             if len(line) > max_bytes:
                 problems.append(Problem(where, f"record is {len(line):,} bytes, over the limit of {max_bytes:,} (raise it with --max-bytes)"))
                 continue
-            text = _decode(line, where, problems)
+            text = _decode(line, where, problems) if isinstance(line, bytes) else line
             if text is None:
                 continue
             try:
                 record = json.loads(text)
             except json.JSONDecodeError as e:
                 problems.append(Problem(where, f"invalid JSON: {e.msg}"))
+                continue
+            except RecursionError:
+                problems.append(Problem(where, "JSON nested too deeply to read"))
                 continue
             yield from _record_article(record, path, n, problems)
     if blank:
@@ -478,7 +336,7 @@ def _record_article(record, path: Path, n: int, problems: list[Problem]) -> Iter
     if title and not body.lstrip().startswith(str(title)):
         body = f"{title}\n\n{body}"  # the headline is part of what the outlet said
         base = len(str(title)) + 2
-    article = read_article_text(body, name=f"{path.stem}:{n}", source=where, base=base,
+    article = read_article_text(body, name=f"{path.stem}:{n}", source=where, problems=problems, base=base,
                                 **{k: (str(v) if v else None) for k, v in fields.items()})
     if _usable(article, where, problems):
         yield article
@@ -506,6 +364,23 @@ def _looks_binary(data: bytes) -> bool:
         return True
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     return control > len(head) * 0.05
+
+
+# byte order marks of the encodings a text editor may save in; UTF-32 LE's begins with UTF-16 LE's
+WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"utf-16" or "utf-32" when the data starts with that encoding's byte order mark."""
+    return next((encoding for bom, encoding in WIDE_BOMS if data.startswith(bom)), None)
+
+
+def _decode_wide(data: bytes, encoding: str, source: str, problems: list[Problem]) -> str | None:
+    try:
+        return data.decode(encoding)  # the codec reads the byte order mark and drops it
+    except UnicodeDecodeError as e:
+        problems.append(Problem(source, f"starts with a {encoding.upper()} byte order mark but is not {encoding.upper()} (bad bytes at offset {e.start})"))
+        return None
 
 
 def _decode(data: bytes, source: str, problems: list[Problem]) -> str | None:

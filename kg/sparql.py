@@ -32,6 +32,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from kg.errors import InputError, UsageError
+from kg.guard import QueryRefused, check_query  # noqa: F401 (kg.sparql's public names)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_SUFFIXES = {".nq": "N_QUADS", ".trig": "TRIG", ".ttl": "TURTLE", ".nt": "N_TRIPLES", ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML"}
@@ -169,20 +170,26 @@ def _term(value: str, prefixes: dict[str, str], ox):
 # --- running -------------------------------------------------------------------------------------
 
 
-def run(store, query: str, params: dict | None = None, *, default_graph=None, named_graphs=None, base_iri: str | None = None):
-    """Run a query; return the Oxigraph result (solutions, boolean or triples).
-    Without `default_graph`, the default graph is the union of all graphs. Relative IRIs in the
-    query resolve against `base_iri` (the endpoint gives its own URL)."""
+def run(store, query: str, params: dict | None = None, *, default_graph=None, named_graphs=None, base_iri: str | None = None,
+        allow_service: bool = False):
+    """Run a read query that `check_query` accepts; return the Oxigraph result (solutions,
+    boolean or triples). The dataset is, first found: `default_graph` / `named_graphs` (the
+    protocol's parameters), the query's own FROM / FROM NAMED (exactly those graphs; a graph the
+    store lacks is empty), else the union of all graphs as the default graph. Relative IRIs in
+    the query resolve against `base_iri` (the endpoint gives its own URL)."""
     import pyoxigraph as ox
 
+    checked = check_query(query, allow_service)
     substitutions = {ox.Variable(k): v for k, v in (params or {}).items()} or None
     try:
+        if default_graph is None and named_graphs is None and checked.dataset:
+            return store.query(query, base_iri=base_iri, substitutions=substitutions)  # Oxigraph builds the FROM dataset
         if default_graph is None:
             return store.query(query, base_iri=base_iri, use_default_graph_as_union=named_graphs is None, named_graphs=named_graphs, substitutions=substitutions)
         return store.query(query, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs, substitutions=substitutions)
     except SyntaxError as e:
         raise UsageError(f"SPARQL syntax error: {str(e).splitlines()[0]}") from None
-    except RuntimeError as e:  # Oxigraph: a substituted variable is not in the SELECT clause, etc.
+    except (RuntimeError, OSError) as e:  # Oxigraph: a substituted variable is not in the SELECT clause, a SERVICE call failed, etc.
         raise UsageError(f"cannot run the query: {str(e).splitlines()[0]}") from None
 
 
@@ -210,6 +217,13 @@ class Written:
 def write(result, fmt: str, limit: int | None = None, prefixes: dict[str, str] | None = None) -> Written:
     """Serialize a query result in `fmt` (json, xml, csv, tsv, table for solutions and booleans;
     turtle, ntriples for graphs), stopping after `limit` rows or triples."""
+    try:
+        return _write(result, fmt, limit, prefixes)
+    except (RuntimeError, OSError) as e:  # solutions are computed as they are read: a failing SERVICE call, etc.
+        raise UsageError(f"the query failed: {str(e).splitlines()[0] if str(e) else e.__class__.__name__}") from None
+
+
+def _write(result, fmt: str, limit: int | None, prefixes: dict | None) -> Written:
     k = kind(result)
     if k == "graph":
         return _write_graph(result, fmt, limit, prefixes)
@@ -350,15 +364,3 @@ def _shortener(prefixes: dict | None):
         return t.value
 
     return short
-
-
-# --- the endpoint's guard --------------------------------------------------------------------------
-
-_LEXICAL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
-
-
-def uses_service(query: str) -> bool:
-    """Whether a query has a SERVICE clause (a federated call out of the endpoint). Comments,
-    strings and IRIs are blanked first, so `"service"` or `<http://x/SERVICE>` do not count."""
-    bare = _LEXICAL_NOISE.sub(" ", query)
-    return re.search(r"(?<![\w?$:])SERVICE(?![\w:\-])", bare, re.IGNORECASE) is not None

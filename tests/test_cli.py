@@ -60,3 +60,17 @@ def test_inspect_shows_clean_text_and_removed_spans():
     assert "ADVERTISEMENT" not in result.output.split("removed (")[0]
     assert "advert: ADVERTISEMENT" in result.output
     assert "author   Alasdair Sandford" in result.output
+
+
+@pytest.mark.parametrize("command", ["serve", "query"])
+def test_every_safety_option_is_documented_in_the_readme(command):
+    """The security section says what is refused and how to change it: each option of the commands
+    that run SPARQL is named in the README."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "## Security and robustness" in readme
+    for param in cli.commands[command].params:
+        for opt in param.opts:
+            if opt.startswith("--") and opt not in ("--help", "--format", "--list", "--name", "--file", "--param", "--host", "--port"):
+                assert opt in readme, opt

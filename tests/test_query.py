@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.errors import UsageError
 from kg.export import accusation_rows
-from kg.sparql import canned_queries, uses_service
+from kg.sparql import QueryRefused, canned_queries, check_query
 
 pytestmark = pytest.mark.model
 
@@ -159,13 +160,131 @@ def test_every_canned_query_is_documented_runs_and_has_a_readme_example(sample_e
         assert code == 0, (name, out)
 
 
-@pytest.mark.parametrize("query,uses", [
-    ("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", True),
-    ("select * { service silent <http://x/> { ?s ?p ?o } }", True),
-    ("SELECT * { ?s ?p ?o }\n#SERVICE <http://x/>", False),
-    ('SELECT * { ?s ?p "SERVICE <http://x/>" }', False),
-    ("SELECT ?service { ?service <http://x/SERVICE> ?o }", False),
-    ("PREFIX service: <http://x/> SELECT * { ?s service:p ?o }", False),
+# --- the guard (issue 19): decided on the parsed query, never on its text -------------------------------
+
+SERVICE_QUERIES = [
+    "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+    "select * { service silent <http://x/> { ?s ?p ?o } }",
+    "SELECT * { ?s ?p ?o . SERVICE ?endpoint { ?a ?b ?c } }",
+    "SELECT * { OPTIONAL { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "SELECT * { ?s ?p ?o FILTER EXISTS { SERVICE <http://x/> { ?s ?p ?o } } }",
+    "SELECT * { { SELECT ?s { SERVICE <http://x/> { ?s ?p ?o } } } }",
+    "ASK { SERVICE <http://x/> { ?s ?p ?o } }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://x/> { ?s ?p ?o } }",
+    r"SELECT * { \u0053ERVICE <http://x/> { ?s ?p ?o } }",  # a codepoint escape spells the keyword
+    "PREFIX e: <http://x/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }",
+]
+
+
+@pytest.mark.parametrize("query", SERVICE_QUERIES)
+def test_service_is_refused_from_the_parse_tree(query):
+    with pytest.raises(QueryRefused, match="SERVICE"):
+        check_query(query)
+    assert check_query(query, allow_service=True).form in ("SelectQuery", "AskQuery", "ConstructQuery")
+
+
+def test_a_token_glued_to_service_is_refused_not_run():
+    """The text check's hole: `0SERVICE` (a literal 0 before the keyword). Refused either way."""
+    with pytest.raises(UsageError):
+        check_query("SELECT * WHERE { ?s ?p 0SERVICE <http://127.0.0.1:9998/x> { ?a ?b ?c } }")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { ?s ?p ?o }\n#SERVICE <http://x/>",
+    'SELECT * { ?s ?p "SERVICE <http://x/>" }',
+    "SELECT ?service { ?service <http://x/SERVICE> ?o }",
+    "PREFIX service: <http://x/> SELECT * { ?s service:p ?o }",
 ])
-def test_service_clauses_are_recognised(query, uses):
-    assert uses_service(query) is uses
+def test_the_word_service_elsewhere_is_not_a_service_call(query):
+    assert check_query(query).form == "SelectQuery"
+
+
+@pytest.mark.parametrize("update", [
+    "LOAD <file:///etc/passwd>", "LOAD <http://127.0.0.1:1/x> INTO GRAPH <urn:g>", "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+    "CLEAR ALL", "DROP GRAPH <urn:g>", "DELETE WHERE { ?s ?p ?o }", "CREATE GRAPH <urn:g>",
+])
+def test_updates_are_refused(update):
+    with pytest.raises(UsageError, match="SPARQL Update"):
+        check_query(update)
+
+
+def test_a_deeply_nested_query_is_refused_not_a_crash():
+    with pytest.raises(UsageError):
+        check_query("SELECT * { " + "{ " * 20_000 + "?s ?p ?o" + " }" * 20_000 + " }")
+
+
+def test_from_names_exactly_the_dataset(sample_exports):
+    def count(query):
+        code, out = _query(query, "--format", "csv", sample_exports)
+        assert code == 0, out
+        return int(out.splitlines()[1])
+
+    everything = count("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    graphs = _query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", "--format", "csv", sample_exports)[1].split()[1:]
+    one = count(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graphs[0]}> {{ ?s ?p ?o }} }}")
+    assert 0 < one < everything
+    assert count("SELECT (COUNT(*) AS ?n) FROM <urn:none> { ?s ?p ?o }") == 0
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM <{graphs[0]}> {{ ?s ?p ?o }}") == one
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM <{graphs[0]}> FROM <{graphs[1]}> {{ ?s ?p ?o }}") > one
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM NAMED <{graphs[0]}> {{ GRAPH ?g {{ ?s ?p ?o }} }}") == one
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM NAMED <{graphs[0]}> {{ ?s ?p ?o }}") == 0  # an empty default graph
+
+
+class _Listener:
+    """A loopback TCP port that records whether anybody connected."""
+
+    def __init__(self):
+        import socket
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.settimeout(0.5)
+        self.port = self.socket.getsockname()[1]
+
+    def called(self) -> bool:
+        try:
+            connection, _ = self.socket.accept()
+        except OSError:
+            return False
+        connection.close()
+        return True
+
+    def close(self):
+        self.socket.close()
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?s ?p 0SERVICE <http://127.0.0.1:{port}/x> {{ ?a ?b ?c }} }}",
+    "LOAD <http://127.0.0.1:{port}/x>",
+])
+def test_kg_query_file_never_reaches_out(sample_exports, tmp_path, query):
+    listener = _Listener()
+    try:
+        file = tmp_path / "untrusted.rq"
+        file.write_text(query.format(port=listener.port))
+        code, out = _query("--file", file, sample_exports)
+        assert code == 2 and out.startswith("kg: error:") and out.count("\n") == 1, out
+        assert not listener.called()
+    finally:
+        listener.close()
+
+
+def test_allow_service_opts_in_for_a_trusted_file(sample_exports, tmp_path):
+    import threading
+
+    listener = _Listener()
+    listener.socket.settimeout(10)
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(listener.called()))
+    thread.start()
+    try:
+        file = tmp_path / "trusted.rq"
+        file.write_text(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}")
+        code, out = _query("--allow-service", "--file", file, sample_exports)
+        thread.join(15)
+        assert seen == [True]  # the call went out (the listener then hung up, so the query failed cleanly)
+        assert code == 2 and out.count("\n") == 1, out
+    finally:
+        listener.close()

@@ -45,9 +45,9 @@ class Endpoint:
         conn.close()
         return response.status, dict(response.getheaders()), data
 
-    def get(self, query: str, accept: str | None = None, **params):
+    def get(self, query: str, accept: str | None = None, timeout: float = 60, **params):
         qs = urllib.parse.urlencode({"query": query, **params})
-        return self.request("GET", f"/sparql?{qs}", headers={"Accept": accept} if accept else {})
+        return self.request("GET", f"/sparql?{qs}", headers={"Accept": accept} if accept else {}, timeout=timeout)
 
     def close(self):
         self.process.terminate()
@@ -59,7 +59,7 @@ class Endpoint:
 
 @pytest.fixture(scope="module")
 def endpoint(sample_exports):
-    e = Endpoint(str(sample_exports), "--timeout", "3", "--max-results", "50", "--workers", "2")
+    e = Endpoint(str(sample_exports), "--timeout", "3", "--max-results", "50", "--workers", "2", "--max-memory", "300", "--client-timeout", "2")
     yield e
     e.close()
 
@@ -253,17 +253,117 @@ def test_writes_and_malformed_requests_are_refused_without_leaks(endpoint, metho
     assert endpoint.get("ASK { ?s ?p ?o }")[0] == 200  # and it keeps answering
 
 
-def test_service_calls_never_leave_the_endpoint(endpoint):
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?s ?p 0SERVICE <http://127.0.0.1:{port}/x> {{ ?a ?b ?c }} }}",  # slipped past the text check
+    "SELECT * WHERE {{ ?s ?p ?o . SERVICE SILENT <http://127.0.0.1:{port}/x> {{ ?a ?b ?c }} }}",
+    "SELECT * WHERE {{ VALUES ?e {{ <http://127.0.0.1:{port}/x> }} SERVICE ?e {{ ?a ?b ?c }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/x> {{ ?a ?b ?c }} }}",
+    "LOAD <http://127.0.0.1:{port}/x>",
+])
+def test_service_calls_never_leave_the_endpoint(endpoint, query):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
     listener.settimeout(1.0)
     port = listener.getsockname()[1]
-    status, _, data = endpoint.get(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
-    assert status == 403 and b"SERVICE" in data
+    status, _, data = endpoint.get(query.format(port=port))
+    assert status in (400, 403) and data.count(b"\n") == 1, data
     with pytest.raises(socket.timeout):
         listener.accept()  # nobody called
     listener.close()
+    assert endpoint.get("ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_from_is_honoured_never_ignored(endpoint, sample_graph):
+    def count(query, **params):
+        status, _, data = endpoint.get(query, **params)
+        assert status == 200, data
+        return int(json.loads(data)["results"]["bindings"][0]["n"]["value"])
+
+    assert count("SELECT (COUNT(*) AS ?n) FROM <urn:none> { ?s ?p ?o }") == 0
+    assert count("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") > 0
+    graph = json.loads(endpoint.get("SELECT ?g { GRAPH ?g { ?s ?p ?o } } LIMIT 1")[2])["results"]["bindings"][0]["g"]["value"]
+    one = count(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM <{graph}> {{ ?s ?p ?o }}") == one
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM NAMED <{graph}> {{ GRAPH ?g {{ ?s ?p ?o }} }}") == one
+    # the protocol's dataset wins over the query's (SPARQL 1.1 Protocol 2.1.4)
+    assert count("SELECT (COUNT(*) AS ?n) FROM <urn:none> { ?s ?p ?o }", **{"default-graph-uri": graph}) == one
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the memory cap is RLIMIT_AS, which only Linux enforces")
+def test_a_query_past_the_memory_cap_gets_503_and_a_fresh_worker(endpoint):
+    doublings = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(32))  # 10 chars to 40 GB
+    status, _, data = endpoint.get(f'SELECT (STRLEN(?s32) AS ?n) WHERE {{ BIND("xxxxxxxxxx" AS ?s0) {doublings} }}')
+    assert status == 503 and data.count(b"\n") == 1 and not NO_LEAKS.search(data.decode()), data
+    deadline = time.monotonic() + 60
+    while endpoint.get("ASK { ?s ?p ?o }")[0] != 200:
+        assert time.monotonic() < deadline
+    for _ in range(4):
+        assert endpoint.get("ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_slow_header_clients_are_dropped(endpoint):
+    """50 clients that send a header byte a second (slowloris) are cut off at the client timeout (2 s)
+    while the endpoint goes on answering."""
+    clients = []
+    for _ in range(50):
+        c = socket.create_connection((endpoint.host, endpoint.port), timeout=10)
+        c.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        clients.append(c)
+    started = time.monotonic()
+    dropped = set()
+    while len(dropped) < len(clients) and time.monotonic() - started < 8:
+        for n, c in enumerate(clients):
+            if n in dropped:
+                continue
+            try:
+                c.sendall(b"X")
+                c.setblocking(False)
+                if c.recv(1024) == b"":
+                    dropped.add(n)
+            except BlockingIOError:
+                pass
+            except OSError:
+                dropped.add(n)
+            finally:
+                c.setblocking(True)
+        assert endpoint.get("ASK { ?s ?p ?o }", timeout=5)[0] == 200
+        time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    for c in clients:
+        c.close()
+    assert len(dropped) == len(clients) and elapsed < 6, (len(dropped), elapsed)
+
+
+def test_200_concurrent_clients_get_answers_quickly(endpoint):
+    """A burst of 200 clients at once (the listen backlog was 5: TCP retries put p99 at 3 s)."""
+    latencies, errors = [], []
+    query = f"SELECT ?c WHERE {{ ?c a <{KG}Accusation> }} LIMIT 5"
+    endpoint.get(query)  # checked once (the workers remember checked queries)
+    barrier = threading.Barrier(200)
+
+    def client():
+        barrier.wait()
+        t = time.monotonic()
+        try:
+            status = endpoint.get(query, timeout=30)[0]
+        except OSError as e:
+            status = str(e)
+        latencies.append(time.monotonic() - t)
+        if status != 200:
+            errors.append(status)
+
+    threads = [threading.Thread(target=client) for _ in range(200)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    p99 = latencies[int(0.99 * len(latencies)) - 1]
+    print(f"\n200 concurrent clients: p50 {1000 * latencies[len(latencies) // 2]:.0f} ms, p99 {1000 * p99:.0f} ms, errors {len(errors)}")
+    assert not errors and len(latencies) == 200
+    assert p99 < 1.0
 
 
 def test_oversized_requests_are_refused(endpoint):

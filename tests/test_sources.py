@@ -174,3 +174,110 @@ def test_jsonl_is_streamed_and_the_size_limit_applies_per_record(tmp_path):
     assert [a.name for a in articles] == ["feed:1", "feed:3"]
     assert [(p.source.rsplit("/", 1)[-1], p.message.split(" bytes")[0]) for p in problems] == [
         ("blank.jsonl", "empty file"), ("feed.ndjson:2", f"record is {len(json.dumps(big)) + 1:,}")]
+
+
+# --- issue 19: text hygiene, encodings, dates, manifests, per-file failures --------------------------
+
+BODY = "The army said it was opening eight corridors for civilians in the east of the city on Thursday."
+
+
+@pytest.mark.parametrize("control", ["\x0c", "\x1b", "\x08", "\x00", "\x7f", "\x85", "\x0b", "\ufffe", "\udc9b"])
+def test_control_characters_are_blanked_one_for_one(control):
+    from kg.sources import read_article_text
+
+    raw = f"Headline{control} here\n\nThe army{control}said it was opening corridors.\n\nADVERTISEMENT\n\nIt said {control}more.\n"
+    article = read_article_text(raw, name=f"a{control}", source=f"a{control}.txt", title=f"T{control}")
+    assert control not in article.text + article.name + article.source + article.title
+    blanked = raw.replace(control, " ")
+    assert article.text == read_article_text(blanked, name="a", source="a.txt", title="T ").text
+    assert "The army said it was opening corridors." in article.text
+    assert article.removed and all(blanked[r.start:r.end] == r.text for r in article.removed)  # offsets into the input as read
+
+
+def test_tabs_and_newlines_are_kept():
+    from kg.sources import hygiene
+
+    assert hygiene("a\tb\nc\r\nd") == "a\tb\nc\r\nd"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    import codecs
+
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE, "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}.get(encoding, b"")
+    text = f"Café headline\n\n{BODY}\n"
+    (tmp_path / "a.txt").write_bytes(bom + text.encode(encoding))
+    (tmp_path / "feed.jsonl").write_bytes(bom + (json.dumps({"text": BODY + " Aleppo."}) + "\n" + json.dumps({"text": BODY + " Homs."}) + "\n").encode(encoding))
+    problems: list[Problem] = []
+    articles = sorted(iter_articles([tmp_path], problems), key=lambda a: a.name)
+    assert problems == []
+    assert [a.name for a in articles] == ["a", "feed:1", "feed:2"]
+    assert articles[0].text.startswith("Café headline") and "\ufeff" not in articles[0].text
+
+
+def test_a_false_byte_order_mark_is_named(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"\xff\xfe" + b"abc")  # odd length: not UTF-16
+    problems: list[Problem] = []
+    assert list(iter_articles([tmp_path], problems)) == []
+    assert "UTF-16" in problems[0].message
+
+
+@pytest.mark.parametrize("value", ["2016-13-45", "2016-02-30", "0000-01-01", "2016-00-10T10:00"])
+def test_invalid_dates_are_dropped_with_a_warning(tmp_path, value):
+    f = tmp_path / "feed.jsonl"
+    f.write_text(json.dumps({"text": BODY, "published": value}) + "\n")
+    problems: list[Problem] = []
+    [article] = list(iter_articles([f], problems))
+    assert article.published is None and normalize_date(value) is None
+    assert [(p.skipped, value in p.message) for p in problems] == [(False, True)]
+
+
+def test_a_manifest_with_an_unterminated_quote_is_named_and_later_rows_still_count(tmp_path):
+    for name in "abc":
+        (tmp_path / f"{name}.txt").write_text(f"Headline {name}\n\n{BODY} Story {name}.\n")
+    (tmp_path / "manifest.csv").write_text('file,outlet\na.txt,Wire\nb.txt,"Broken Outlet\nc.txt,Daily\n')
+    problems: list[Problem] = []
+    articles = {a.name: a for a in iter_articles([tmp_path], problems)}
+    assert articles["a"].outlet == "Wire" and articles["c"].outlet == "Daily" and articles["b"].outlet is None
+    lines = [str(p) for p in problems]
+    assert any("manifest.csv:3: row ignored" in line for line in lines), lines
+    assert all("\n" not in line for line in lines)
+
+
+def test_a_manifest_without_a_file_column_is_named(tmp_path):
+    (tmp_path / "a.txt").write_text(f"Headline\n\n{BODY}\n")
+    (tmp_path / "manifest.csv").write_text("name,outlet\na.txt,Wire\n")
+    problems: list[Problem] = []
+    [article] = list(iter_articles([tmp_path], problems))
+    assert article.outlet is None and "no 'file' column" in problems[0].message
+
+
+def test_deeply_nested_json_is_a_problem_not_a_crash(tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "deep.jsonl").write_text(json.dumps({"text": BODY}) + "\n" + "[" * 100_000 + "]" * 100_000 + "\n")
+    (tmp_path / "good.txt").write_text(f"Headline\n\n{BODY} Good.\n")
+    problems: list[Problem] = []
+    names = sorted(a.name for a in iter_articles([tmp_path], problems))
+    assert names == ["deep:1", "good"]
+    assert sorted(p.source.rsplit("/", 1)[-1] for p in problems) == ["deep.json", "deep.jsonl:2"]
+    assert all("too deeply" in p.message for p in problems)
+
+
+def test_an_unreadable_file_is_a_problem_not_a_crash(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+
+    locked = tmp_path / "locked.txt"
+    locked.write_text(f"Headline\n\n{BODY} Locked.\n")
+    (tmp_path / "good.txt").write_text(f"Headline\n\n{BODY} Good.\n")
+    locked.chmod(0)
+    if os.geteuid() == 0:  # root reads a chmod 000 file: make its read fail as it would for anyone else
+        real = Path.read_bytes
+        monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+                            if self.name == "locked.txt" else real(self))
+    problems: list[Problem] = []
+    try:
+        assert [a.name for a in iter_articles([tmp_path], problems)] == ["good"]
+    finally:
+        locked.chmod(0o644)
+    assert [(p.source.rsplit("/", 1)[-1], p.message) for p in problems] == [("locked.txt", "cannot read the file: Permission denied")]
