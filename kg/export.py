@@ -408,7 +408,7 @@ def _claim_row(graph: KnowledgeGraph, c) -> dict:
         "accuser_id": c.claimant, "accused_id": c.target, "responds": c.responds, "event": c.about_event,
         # the attribution's parts as character offsets into the input as read (see Claim)
         "cue_span": list(c.cue_span) if c.cue_span else None, "claimant_span": list(c.claimant_span) if c.claimant_span else None,
-        "content_spans": [list(x) for x in c.content_spans], "rule": c.rule,
+        "content_spans": [list(x) for x in c.content_spans], "rule": c.rule, "within": c.within,
     }
 
 

@@ -125,6 +125,7 @@ class Claim:
     claimant_span: tuple[int, int] | None = None
     content_spans: tuple[tuple[int, int], ...] = ()
     rule: str | None = None  # what found it: a rule of kg.claims or a trained model (kg.trained.v1)
+    within: str | None = None  # the claim whose content reports this one ("X said that Y accused Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -338,6 +338,8 @@ def _claim(g: _Sink, c: Claim, graph: KnowledgeGraph) -> None:
             g.add((s, prop, _input_span(g, c.evidence.document, span)))
     if c.rule:
         g.add((s, _PROV.wasGeneratedBy, _KGR[f"method/{c.rule}"]))
+    if c.within:
+        g.add((s, _KG.nestedIn, _KGR[f"claim/{c.within}"]))
     g.add((s, _KG.content, ox.Literal(c.content)))
     g.add((s, _KG.cue, ox.Literal(c.cue)))
     g.add((s, _KG.stance, _KG.Denies if c.stance == "denies" else _KG.Asserts))

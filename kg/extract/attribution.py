@@ -35,8 +35,10 @@ from spacy.tokens import Doc, Span
 from spacy.util import registry
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution"
-QUOTES_OPEN, QUOTES_CLOSE, QUOTES_BOTH = "“‘«", "”’»", "\"'"
+QUOTES_OPEN, QUOTES_CLOSE = "“‘«", "”’»"
+QUOTE_MARKS = (*QUOTES_OPEN, *QUOTES_CLOSE, '"', "``", "''")
 WINDOW_SENTENCES = 3  # a content reaches at most this many sentences before or after its cue's
+SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 MAX_STEPS = 12  # dependency steps walked from a token towards a cue (deeper is "far")
 WINDOW_TOKENS = 250  # and at most this many tokens (a run-on "sentence" of a scraped table stays cheap)
 
@@ -111,6 +113,30 @@ def _h(*columns) -> np.ndarray:
     return (np.asarray(out) & np.uint64(SIZE - 1)).astype(np.int64)
 
 
+def _f(*columns) -> tuple:
+    """A feature column to hash later with the others of its row (`_hash_columns`)."""
+    return columns
+
+
+def _hash_columns(features: list[tuple], n: int) -> np.ndarray:
+    """`_h` of each feature, as an [n, features] array: features of the same arity are hashed in
+    one vectorized pass (the same values as one `_h` call each, at a fraction of the calls)."""
+    out = np.empty((n, len(features)), dtype=np.int64)
+    by_arity: dict[int, list[int]] = {}
+    for j, f in enumerate(features):
+        by_arity.setdefault(len(f), []).append(j)
+    for arity, js in by_arity.items():
+        parts = []
+        for r in range(arity):
+            part = np.empty((len(js), n), dtype=np.uint64)
+            for row, j in enumerate(js):
+                part[row] = features[j][r]  # an array, or a template id for every row
+            parts.append(part)
+        out[:, js] = _h(*parts).T
+    return out
+
+
+@cache
 def _k(name: str) -> np.uint64:
     """A feature template's id: a stable hash of its name."""
     import zlib
@@ -119,36 +145,47 @@ def _k(name: str) -> np.uint64:
 
 
 class TokenTable:
-    """Per-token arrays of one Doc that the featurizers read (spaCy's hashes of lemma, tag...)."""
+    """Per-token arrays of one Doc that the featurizers read (spaCy's hashes of lemma, tag...).
+
+    Built from `Doc.to_array` and the text alone: making a spaCy Token object per token cost a
+    fifth of the stage."""
 
     def __init__(self, doc: Doc):
-        from spacy.attrs import DEP, HEAD, IS_PUNCT, IS_SPACE, IS_UPPER, LEMMA, LOWER, POS, SENT_START, TAG
+        from spacy.attrs import DEP, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_UPPER, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, TAG
 
-        a = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, HEAD, IS_PUNCT, IS_SPACE, SENT_START, IS_UPPER]).astype(np.int64)
-        self.n = len(doc)
-        u = lambda col: a[:, col].astype(np.uint64)
+        cols = [LOWER, LEMMA, POS, TAG, DEP, HEAD, IS_PUNCT, IS_SPACE, SENT_START, IS_UPPER, ORTH, IDX, LENGTH]
+        raw = doc.to_array(cols) if len(doc) else np.zeros((0, len(cols)), dtype=np.uint64)
+        a = raw.astype(np.int64)  # offsets and flags; hashes stay unsigned (raw)
+        self.n = n = len(doc)
+        u = lambda col: raw[:, col].astype(np.uint64)
         self.lower, self.lemma, self.pos, self.tag, self.dep = u(0), u(1), u(2), u(3), u(4)
-        self.head = np.arange(self.n) + a[:, 5]
+        self.head = np.arange(n) + a[:, 5]
         self.punct, self.space = a[:, 6].astype(bool), a[:, 7].astype(bool)
-        self.sent = np.cumsum(a[:, 8] == 1) - 1 if self.n else np.zeros(0, dtype=np.int64)
-        self.sent = np.maximum(self.sent, 0)
-        self.quote = _quote_depth(doc)
-        ends = np.zeros(self.n, dtype=np.int64)  # 1 after a token that ends a paragraph
-        for tok in doc:
-            if tok.i + 1 < self.n and (tok.is_space and tok.text.count("\n") >= 2 or "\n\n" in tok.whitespace_):
-                ends[tok.i + 1] = 1
-        self.para = np.cumsum(ends)
+        self.sent = np.maximum(np.cumsum(a[:, 8] == 1) - 1, 0) if n else np.zeros(0, dtype=np.int64)
         self.upper = a[:, 9].astype(bool)
+        # line breaks inside each token's text (spaCy keeps them in whitespace tokens)
+        breaks = np.flatnonzero(np.frombuffer(doc.text.encode("utf-32-le"), dtype=np.uint32) == 10)
+        start, end = a[:, 11], a[:, 11] + a[:, 12]
+        newlines = np.searchsorted(breaks, end) - np.searchsorted(breaks, start)
+        paragraph_break = self.space & (newlines >= 2)
+        self.para = np.cumsum(np.r_[0, paragraph_break[:-1]]) if n else np.zeros(0, dtype=np.int64)
         # tokens since the start of the line: "NAME: ..." in transcripts, "Source: headline"
-        line = np.zeros(self.n, dtype=np.int64)
-        for tok in doc[1:]:
-            line[tok.i] = 0 if "\n" in doc[tok.i - 1].whitespace_ or "\n" in doc[tok.i - 1].text else line[tok.i - 1] + 1
-        self.line_pos = line
-        self.classes = [_word_classes().get((tok.lemma, _POS_CLASS.get(tok.pos_, "")), ()) for tok in doc]
-        self.tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == self.n else np.zeros((self.n, 0), dtype=np.float32)
+        reset = np.r_[True, newlines[:-1] > 0] if n else np.zeros(0, dtype=bool)
+        first_of_line = np.maximum.accumulate(np.where(reset, np.arange(n), 0)) if n else np.zeros(0, dtype=np.int64)
+        self.line_pos = np.arange(n) - first_of_line
+        self.quote = _quote_depth(raw[:, 10], paragraph_break, doc.vocab.strings)
+        marks = np.isin(raw[:, 10], np.array([doc.vocab.strings[c] for c in QUOTE_MARKS], dtype=np.uint64))
+        self.marks_before = np.cumsum(marks) - marks  # quotation marks before each token
+        classes, kinds = _word_classes(), _pos_kinds()
+        self.classes = [classes.get((lemma, kinds.get(pos, ""))) or () for lemma, pos in zip(raw[:, 1].tolist(), raw[:, 2].tolist())]
+        self.tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == n else np.zeros((n, 0), dtype=np.float32)
 
 
-_POS_CLASS = {"VERB": "v", "AUX": "v", "NOUN": "n"}
+@cache
+def _pos_kinds() -> dict[int, str]:
+    from spacy.symbols import AUX, NOUN, VERB
+
+    return {VERB: "v", AUX: "v", NOUN: "n"}
 
 
 @cache
@@ -165,23 +202,29 @@ def _word_classes() -> dict[tuple[int, str], tuple[np.uint64, ...]]:
     return out
 
 
-def _quote_depth(doc: Doc) -> np.ndarray:
-    """1 for tokens inside a quotation (curly quotes, or straight ones toggling; a paragraph ends it)."""
-    inside = np.zeros(len(doc), dtype=np.int64)
-    open_ = False
-    for t in doc:
-        if "\n\n" in t.text or (t.is_space and t.text.count("\n") >= 2):
+def _quote_depth(orth: np.ndarray, paragraph_break: np.ndarray, strings) -> np.ndarray:
+    """1 for tokens inside a quotation (curly quotes, or straight ones toggling; a paragraph ends
+    it); the marks themselves are outside."""
+    marks = {strings[c]: c for c in QUOTE_MARKS}
+    n = len(orth)
+    inside = np.zeros(n, dtype=np.int64)
+    events = np.flatnonzero(np.isin(orth, list(marks)) | paragraph_break)
+    open_, after = False, 0
+    for e in events.tolist():
+        if open_:
+            inside[after:e] = 1
+        mark = marks.get(int(orth[e]))
+        if mark is None:  # a paragraph break
             open_ = False
-        ch = t.text
-        if ch in QUOTES_OPEN or (ch in ('"', "``") and not open_):
+        elif mark in QUOTES_OPEN or (mark in ('"', "``") and not open_):
             open_ = True
-            continue
-        if ch in QUOTES_CLOSE or (ch in ('"', "''") and open_):
+        elif mark in QUOTES_CLOSE or (mark in ('"', "''") and open_):
             open_ = False
-            continue
-        inside[t.i] = open_
-        if "\n\n" in t.whitespace_:
-            open_ = False
+        else:  # a lone mark that neither opens nor closes is an ordinary token
+            inside[e] = open_
+        after = e + 1
+    if open_:
+        inside[after:] = 1
     return inside
 
 
@@ -207,30 +250,30 @@ def cue_features(t: TokenTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # is the token next to a quotation mark or its sentence's first word
     first = np.r_[True, t.sent[1:] != t.sent[:-1]] if n else np.zeros(0, dtype=bool)
     cols = [
-        _h(_k("bias"), np.zeros(n, dtype=np.uint64)),
-        _h(_k("lemma"), t.lemma), _h(_k("lower"), t.lower), _h(_k("tag"), t.tag), _h(_k("dep"), t.dep),
-        _h(_k("lemma-dep"), t.lemma, t.dep), _h(_k("lemma-tag"), t.lemma, t.tag), _h(_k("pos-dep"), t.pos, t.dep),
-        _h(_k("head-lemma"), hl), _h(_k("dep-head-lemma"), t.dep, hl), _h(_k("dep-head-pos"), t.dep, hp),
-        _h(_k("lemma-head-dep"), t.lemma, t.dep, hd),
-        _h(_k("prev"), _shift(t.lower, -1, 0)), _h(_k("next"), _shift(t.lower, 1, 0)),
-        _h(_k("prev2"), _shift(t.lower, -2, 0)), _h(_k("next2"), _shift(t.lower, 2, 0)),
-        _h(_k("lemma-next"), t.lemma, _shift(t.lower, 1, 0)), _h(_k("lemma-prev"), t.lemma, _shift(t.lower, -1, 0)),
-        _h(_k("tags"), _shift(t.tag, -1, 0), t.tag, _shift(t.tag, 1, 0)),
-        _h(_k("quote"), q, prev_q, next_q), _h(_k("lemma-quote"), t.lemma, q), _h(_k("tag-quote"), t.tag, q, prev_q, next_q),
-        _h(_k("first"), first.astype(np.uint64), t.tag),
+        _f(_k("bias"), np.zeros(n, dtype=np.uint64)),
+        _f(_k("lemma"), t.lemma), _f(_k("lower"), t.lower), _f(_k("tag"), t.tag), _f(_k("dep"), t.dep),
+        _f(_k("lemma-dep"), t.lemma, t.dep), _f(_k("lemma-tag"), t.lemma, t.tag), _f(_k("pos-dep"), t.pos, t.dep),
+        _f(_k("head-lemma"), hl), _f(_k("dep-head-lemma"), t.dep, hl), _f(_k("dep-head-pos"), t.dep, hp),
+        _f(_k("lemma-head-dep"), t.lemma, t.dep, hd),
+        _f(_k("prev"), _shift(t.lower, -1, 0)), _f(_k("next"), _shift(t.lower, 1, 0)),
+        _f(_k("prev2"), _shift(t.lower, -2, 0)), _f(_k("next2"), _shift(t.lower, 2, 0)),
+        _f(_k("lemma-next"), t.lemma, _shift(t.lower, 1, 0)), _f(_k("lemma-prev"), t.lemma, _shift(t.lower, -1, 0)),
+        _f(_k("tags"), _shift(t.tag, -1, 0), t.tag, _shift(t.tag, 1, 0)),
+        _f(_k("quote"), q, prev_q, next_q), _f(_k("lemma-quote"), t.lemma, q), _f(_k("tag-quote"), t.tag, q, prev_q, next_q),
+        _f(_k("first"), first.astype(np.uint64), t.tag),
         # punctuation cues (a colon after a speaker's name, a dash before an epigraph's author)
-        _h(_k("lower-prevtags"), t.lower, _shift(t.tag, -1, 0), _shift(t.tag, -2, 0)),
-        _h(_k("lower-line"), t.lower, np.minimum(t.line_pos, 6).astype(np.uint64)),
-        _h(_k("lower-prev-upper"), t.lower, _shift(t.upper, -1, False).astype(np.uint64), _shift(t.tag, -1, 0)),
-        _h(_k("lower-nexttags"), t.lower, _shift(t.tag, 1, 0), _shift(t.tag, 2, 0)),
-        _h(_k("lower-quote-around"), t.lower, prev_q, next_q, _shift(t.punct, -1, False).astype(np.uint64)),
+        _f(_k("lower-prevtags"), t.lower, _shift(t.tag, -1, 0), _shift(t.tag, -2, 0)),
+        _f(_k("lower-line"), t.lower, np.minimum(t.line_pos, 6).astype(np.uint64)),
+        _f(_k("lower-prev-upper"), t.lower, _shift(t.upper, -1, False).astype(np.uint64), _shift(t.tag, -1, 0)),
+        _f(_k("lower-nexttags"), t.lower, _shift(t.tag, 1, 0), _shift(t.tag, 2, 0)),
+        _f(_k("lower-quote-around"), t.lower, prev_q, next_q, _shift(t.punct, -1, False).astype(np.uint64)),
     ]
     # the word's WordNet classes (communication, cognition, takes a that-clause...): cue words never
     # seen in training share them with ones that were
     first = np.array([c[0] if c else 0 for c in t.classes], dtype=np.uint64)
-    cols += [_h(_k("wn-first"), first), _h(_k("wn-first-dep"), first, t.dep), _h(_k("wn-first-tag"), first, t.tag),
-             _h(_k("wn-first-head"), first, hd)]
-    fixed = np.stack(cols, axis=1)
+    cols += [_f(_k("wn-first"), first), _f(_k("wn-first-dep"), first, t.dep), _f(_k("wn-first-tag"), first, t.tag),
+             _f(_k("wn-first-head"), first, hd)]
+    fixed = _hash_columns(cols, n)
     # bags: each child's dependency (and with the token's lemma), each child's lemma for function
     # words; each WordNet class of the word (alone and with its dependency)
     child = np.arange(n)[t.head != np.arange(n)]
@@ -280,20 +323,26 @@ def span_features(t: TokenTable, cue: int, cue_end: int, idx: np.ndarray, paths)
     dsent = dsent.astype(np.uint64)
     q = t.quote[idx].astype(np.uint64)
     cue_q = np.uint64(t.quote[cue])
-    up, down, rel = paths.relation(cue, idx)
+    up, down, rel, shared = paths.relation(cue, idx)
+    # quotation marks between the token and the cue: "“...,” police chief Jordan said" puts the
+    # speaker after the closing mark, whatever the parser made of the sentence
+    lo, hi = np.minimum(idx, cue), np.maximum(idx, cue)
+    marks = np.minimum(t.marks_before[hi] - t.marks_before[lo], 3).astype(np.uint64)
     cols = [
-        _h(_k("s-bias"), np.zeros(m, dtype=np.uint64)),
-        _h(_k("s-side"), side), _h(_k("s-side-dist"), side, dbin), _h(_k("s-dsent"), dsent, side),
-        _h(_k("s-rel"), rel), _h(_k("s-up"), up), _h(_k("s-down"), down), _h(_k("s-path"), up, down),
-        _h(_k("s-rel-side"), rel, side), _h(_k("s-path-side"), up, down, side),
-        _h(_k("s-cue-rel"), cl, rel), _h(_k("s-cue-up"), cl, up, side),
-        _h(_k("s-quote"), q, cue_q, side), _h(_k("s-quote-rel"), q, rel),
-        _h(_k("s-tag"), t.tag[idx]), _h(_k("s-dep"), t.dep[idx]), _h(_k("s-lemma"), t.lemma[idx]),
-        _h(_k("s-tag-side"), t.tag[idx], side), _h(_k("s-dep-rel"), t.dep[idx], rel),
-        _h(_k("s-punct"), t.punct[idx].astype(np.uint64), q, side),
-        _h(_k("s-prevq"), _shift(t.quote, -1, 0)[idx].astype(np.uint64), _shift(t.quote, 1, 0)[idx].astype(np.uint64), q),
+        _f(_k("s-bias"), np.zeros(m, dtype=np.uint64)),
+        _f(_k("s-side"), side), _f(_k("s-side-dist"), side, dbin), _f(_k("s-dsent"), dsent, side),
+        _f(_k("s-rel"), rel), _f(_k("s-up"), up), _f(_k("s-down"), down), _f(_k("s-path"), up, down),
+        _f(_k("s-rel-side"), rel, side), _f(_k("s-path-side"), up, down, side),
+        _f(_k("s-cue-rel"), cl, rel), _f(_k("s-cue-up"), cl, up, side),
+        _f(_k("s-quote"), q, cue_q, side), _f(_k("s-quote-rel"), q, rel),
+        _f(_k("s-tag"), t.tag[idx]), _f(_k("s-dep"), t.dep[idx]), _f(_k("s-lemma"), t.lemma[idx]),
+        _f(_k("s-tag-side"), t.tag[idx], side), _f(_k("s-dep-rel"), t.dep[idx], rel),
+        _f(_k("s-punct"), t.punct[idx].astype(np.uint64), q, side),
+        _f(_k("s-prevq"), _shift(t.quote, -1, 0)[idx].astype(np.uint64), _shift(t.quote, 1, 0)[idx].astype(np.uint64), q),
+        _f(_k("s-marks-tag"), side, marks, t.tag[idx]), _f(_k("s-marks-dist"), side, marks, dbin, cue_q),
+        _f(_k("s-shared-subject"), shared, side), _f(_k("s-shared-subject-tag"), shared, t.tag[idx]),
     ]
-    return np.stack(cols, axis=1), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return _hash_columns(cols, m), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
 
 
 class Paths:
@@ -305,7 +354,23 @@ class Paths:
 
     def __init__(self, t: TokenTable, doc: Doc):
         self.heads = t.head.tolist()  # Python ints: the walks below index them one at a time
-        self.dep_names = [tok.dep_ for tok in doc]
+        names = _labels(doc.vocab.strings)
+        self.dep_names = [names[d] for d in t.dep.tolist()]
+        self.children: list[list[int]] = [[] for _ in self.heads]
+        for i, h in enumerate(self.heads):
+            if h != i:
+                self.children[h].append(i)
+
+    def subject(self, cue: int) -> int | None:
+        """The cue's subject, or the one it shares with the verb it hangs on ("X outlined his
+        plan and vowed to ...": X for "vowed")."""
+        at = cue
+        for _ in range(3):
+            subject = next((c for c in self.children[at] if self.dep_names[c] in SUBJECTS), None)
+            if subject is not None or self.dep_names[at] not in ("conj", "xcomp", "advcl") or self.heads[at] == at:
+                return subject
+            at = self.heads[at]
+        return None
 
     def chain(self, i: int) -> list[int]:
         """The token and its ancestors up to the root (at most MAX_STEPS)."""
@@ -319,12 +384,15 @@ class Paths:
         return out
 
     def relation(self, cue: int, idx: np.ndarray):
-        """(up, down, rel) hashes for each token of `idx` relative to the cue token."""
+        """(up, down, rel) hashes for each token of `idx` relative to the cue token, and whether
+        the token is in the cue's (shared) subject."""
         cue_chain = self.chain(cue)
+        subject = self.subject(cue)
         cue_pos = {a: k for k, a in enumerate(cue_chain)}
         deps, heads = self.dep_names, self.heads
         m = len(idx)
         up, down, rel = [1] * m, [1] * m, [1] * m  # 1: another sentence, or too far up the tree
+        shared = [0] * m
         for j, i in enumerate(idx.tolist()):
             steps = []
             at = i
@@ -337,6 +405,8 @@ class Paths:
             k = cue_pos.get(at)
             if k is None:
                 continue
+            if subject is not None and (i == subject or subject in steps):
+                shared[j] = 1
             ups = "/".join([deps[x] for x in steps[-4:]])  # the labels nearest the common ancestor
             dns = "/".join([deps[c] for c in cue_chain[:k][::-1][:4]])
             up[j], down[j] = _crc("U" + ups), _crc("D" + dns)
@@ -344,7 +414,27 @@ class Paths:
                 rel[j] = _crc("under:" + (deps[steps[-1]] if steps else "self"))
             else:
                 rel[j] = _crc(f"above{min(k, 3)}:" + (deps[steps[-1]] if steps else "ancestor") + ":" + deps[cue_chain[k - 1]])
-        return np.array(up, dtype=np.uint64), np.array(down, dtype=np.uint64), np.array(rel, dtype=np.uint64)
+        as_array = lambda x: np.array(x, dtype=np.uint64)
+        return as_array(up), as_array(down), as_array(rel), as_array(shared)
+
+
+class _Labels(dict):
+    """Dependency label hash -> its name, filled on first use."""
+
+    def __init__(self, strings):
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, key: int) -> str:
+        name = self[key] = self.strings[key] if key else ""
+        return name
+
+
+_LABELS: dict[int, _Labels] = {}
+
+
+def _labels(strings) -> _Labels:
+    return _LABELS.setdefault(id(strings), _Labels(strings))
 
 
 @cache
@@ -358,7 +448,7 @@ def _crc(label: str) -> int:
 
 
 @registry.kg_attributors.register("kg.trained.v1")
-def make_trained(path: str = "", threshold: float = 0.5, nested: bool = False):
+def make_trained(path: str = "", threshold: float = 0.5, nested: bool = True):
     """The trained attributor: weights from `path` (default: the ones kg ships)."""
     return TrainedAttributor(Path(path) if path else MODEL_DIR, threshold, nested)
 
@@ -371,13 +461,15 @@ class TrainedAttributor:
 
     rule = "kg.trained.v1"
 
-    def __init__(self, path: Path, threshold: float = 0.5, nested: bool = False):
+    def __init__(self, path: Path, threshold: float = 0.5, nested: bool = True):
         w = _weights(str(path))
         self.cue_w, self.cue_b = w["cue_w"][0], float(w["cue_b"][0])
         self.span_w, self.span_b = w["span_w"], w["span_b"]
         self.cue_stats, self.span_stats = (w["cue_mean"], w["cue_std"]), (w["span_mean"], w["span_std"])
         self.threshold = threshold
-        self.nested = nested  # keep attributions inside another's content (PolNeAR does not annotate them)
+        # keep attributions inside another's content ("X said that Y claimed Z": Y's claim is a
+        # claim too, though PolNeAR annotates only X's); False drops them, as PolNeAR would
+        self.nested = nested
 
     def __call__(self, doc: Doc) -> list[Attribution]:
         if not len(doc):
@@ -408,8 +500,7 @@ class TrainedAttributor:
             if not content:
                 continue
             found.append(Attribution(cue, source, content, self.rule, float(prob[i])))
-        if not self.nested:
-            found = _outermost(found, t)
+        found = _outermost(found, t, drop_nested=not self.nested)
         return found
 
 
@@ -464,11 +555,11 @@ def _best_run(doc: Doc, idx: np.ndarray, mask: np.ndarray, margin: np.ndarray) -
     return max(_runs(doc, idx, mask), key=lambda s: sum(by_token.get(t.i, 0) for t in s))
 
 
-def _outermost(found: list[Attribution], t: TokenTable) -> list[Attribution]:
-    """Each token in at most one attribution, as PolNeAR annotates: a cue inside another's content
-    in the same sentence or inside a quotation is nested there and dropped ("X said that Y
-    claimed Z"); a cue in another sentence that the other's content ran into starts an attribution
-    of its own, and the other's content stops before that sentence."""
+def _outermost(found: list[Attribution], t: TokenTable, drop_nested: bool) -> list[Attribution]:
+    """A cue inside another's content in the same sentence or inside a quotation is nested there
+    ("X said that Y claimed Z"), and dropped with `drop_nested` (as PolNeAR annotates: each token
+    in one attribution); a cue in another sentence that the other's content ran into starts an
+    attribution of its own, and the other's content stops before that sentence."""
     covering: dict[int, list[int]] = {}  # token -> the attributions whose content covers it
     for k, a in enumerate(found):
         for p in a.content:
@@ -479,7 +570,8 @@ def _outermost(found: list[Attribution], t: TokenTable) -> list[Attribution]:
         cue = a.cue.start
         outer = [o for o in covering.get(cue, ()) if o != k and o in kept]
         if any(t.sent[found[o].cue.start] == t.sent[cue] or t.quote[cue] for o in outer):
-            del kept[k]
+            if drop_nested:
+                del kept[k]
             continue
         for o in outer:
             b = kept[o]

@@ -521,9 +521,11 @@ class _Reader:
         by_cue: dict[int, list[str]] = {}
         for claim_id, cue in self.cue_of.items():
             by_cue.setdefault(cue, []).append(claim_id)
+        made: list[list[str]] = []  # per attribution, its claims
         for a in attributions:
-            spans = self._spans(a)
             known = [c for i in range(a.cue.start, a.cue.end) for c in by_cue.get(i, ())]
+            made.append(list(known))
+            spans = self._spans(a)
             for claim_id in known:  # a plain statement is the attributor's; an accusation stays the rule's
                 claim = self.claims[claim_id]
                 plain = claim.target is None and claim.stance == "asserts"
@@ -535,24 +537,45 @@ class _Reader:
             actors = self._actors(a.source.root) if a.source is not None else []
             for claimant in actors or [None]:
                 text = claimant.text if claimant else (a.source.text if a.source is not None else None)
-                self._plain(sent, claimant.id if claimant else None, text, a, content, spans)
+                made[-1].append(self._plain(sent, claimant.id if claimant else None, text, a, content, spans))
+        holder = self._nest(attributions, made)
         for claim_id, cue in self.cue_of.items():
             claim = self.claims[claim_id]
             if claim.cue_span is not None:
                 continue
-            if attributions and claim.target is None and claim.stance == "asserts":
-                del self.claims[claim_id]  # a plain statement the trained attributor does not see (nested, mostly)
+            if attributions and claim.target is None and claim.stance == "asserts" and cue not in holder:
+                del self.claims[claim_id]  # a plain statement the attributor does not see, and not inside one it does
             else:  # an accusation or denial no attribution covers: its cue at least
                 token = self.doc[cue]
                 self.claims[claim_id] = replace(claim, cue_span=self._source(token.idx, token.idx + len(token)))
 
-    def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> None:
+    def _nest(self, attributions, made: list[list[str]]) -> dict[int, int]:
+        """Mark each claim whose cue lies inside another attribution's content as nested in that
+        attribution's claim ("X said that Y accused Z": Y's accusation is reported by X); return
+        {token: the attribution whose content holds it}. The trained attributor rarely finds a
+        nested cue (PolNeAR annotates none), so nested claims come from the rules' cues."""
+        holder: dict[int, int] = {}  # token -> the attribution whose content holds it
+        for k, a in enumerate(attributions):
+            for piece in a.content:
+                for i in range(piece.start, piece.end):
+                    holder.setdefault(i, k)
+        for claim_id, cue in list(self.cue_of.items()) + [(c, attributions[k].cue.start) for k, ids in enumerate(made) for c in ids]:
+            k = holder.get(cue)
+            if k is None or claim_id not in self.claims or claim_id in made[k] or not made[k]:
+                continue
+            outer = made[k][0]
+            if outer != claim_id and outer in self.claims and self.claims[claim_id].within is None:
+                self.claims[claim_id] = replace(self.claims[claim_id], within=outer)
+        return holder
+
+    def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> str:
         key = f"{self.article.id}|{a.cue.start_char}|{claimant or claimant_text or ''}|{a.rule}"
         claim_id = hashlib.sha256(key.encode()).hexdigest()[:16]
         self.claims[claim_id] = Claim(
             id=claim_id, claimant=claimant, claimant_text=phrases.one_line(claimant_text) if claimant_text else None,
             content=content, cue=phrases.one_line(a.cue.text), evidence=phrases.evidence(self.article.id, sent),
             modality=phrases.modality(a.cue.root), rule=a.rule, **spans)
+        return claim_id
 
     def _spans(self, a) -> dict:
         source = self._source(a.source.start_char, a.source.end_char) if a.source is not None else None
