@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.gazetteer import ShortNames, name_key
+from kg.extract.names import ShortNames
+from kg.gazetteer import name_key
 from kg.model import Entity
 
 
@@ -21,7 +22,7 @@ def resolve(entities: Iterable[Entity]) -> tuple[dict[str, Entity], dict[str, st
     for entity in entities:
         merged[entity.id] = union(merged[entity.id], entity) if entity.id in merged else entity
     mapping: dict[str, str] = {}
-    short_names = ShortNames((e.id, e.label, e.type) for e in merged.values())
+    short_names = ShortNames((e.id, e.label, e.type, e.aliases) for e in merged.values())
     for entity in sorted(merged.values(), key=lambda e: e.id):
         if entity.wikidata or ":" not in entity.id:
             continue  # gazetteer entities are already canonical

@@ -1,0 +1,87 @@
+"""Where names begin and end: the model's entity spans, corrected by evidence that generalizes.
+
+- a long form the text defines with an acronym ("the Congress of South African Trade Unions
+  (COSATU)") is one organization name, even where the model found none or cut it;
+- a company's name runs on over its legal form ("Smith Barney, Harris Upham and Co Inc");
+- a country's name after a place-making word is a new place ("New Mexico", "West Germany");
+- "(CNN)The University ..." keeps the credit out of the name (see `kg.nlp` for the tokenizer).
+
+`named_spans` returns the spans entity extraction reads, longest first where they overlap;
+the `Doc` itself is left as the model made it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg.data import lines
+from kg.extract.names import acronym_definitions, company_suffixes
+from kg.gazetteer import Gazetteer
+
+
+def named_spans(doc: Doc, ents: list[Span], gaz: Gazetteer) -> tuple[list[Span], list[tuple[Span, Span]]]:
+    """Return (the corrected name spans, the text's acronym definitions as (long form, acronym))."""
+    definitions = acronym_definitions(doc)
+    longs = [Span(doc, long.start, long.end, label=_label_of(acronym)) for long, acronym in definitions]
+    spans = [_with_suffix(_with_prefix(ent, gaz)) for ent in ents]
+    kept = list(longs)
+    for ent in spans:
+        overlapping = [long for long in longs if ent.start < long.end and long.start < ent.end]
+        if not overlapping:
+            kept.append(ent)
+        elif ent.start < overlapping[0].start:  # "Tamura's Ministry of ..." keeps "Tamura"
+            end = overlapping[0].start
+            while end > ent.start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_space):
+                end -= 1
+            if end > ent.start:
+                kept.append(Span(doc, ent.start, end, label=ent.label_, kb_id=ent.kb_id_))
+    return sorted(filter_spans(kept), key=lambda s: s.start), definitions
+
+
+def _label_of(acronym: Span) -> str:
+    """The model's label of an acronym's long form: the acronym's own, when it names an actor."""
+    labels = {t.ent_type_ for t in acronym if t.ent_type_}
+    return next((lb for lb in ("ORG", "GPE", "FAC", "NORP") if lb in labels), "ORG")
+
+
+def _with_suffix(ent: Span) -> Span:
+    """An organization's span run on over a legal form after it ("General Motors Corp", ", Inc")."""
+    if ent.label_ != "ORG":
+        return ent
+    doc, end = ent.doc, ent.end
+    while True:
+        start = end + 1 if end < len(doc) and doc[end].text == "," else end
+        step = _suffix_at(doc, start)
+        if not step:
+            break
+        end = start + step
+    return ent if end == ent.end else Span(doc, ent.start, end, label="ORG")
+
+
+def _suffix_at(doc: Doc, i: int) -> int:
+    """The length of a capitalized legal form starting at token i ("Corp", "and Co"), else 0."""
+    for suffix in company_suffixes():
+        words = doc[i : i + len(suffix)]
+        if len(words) == len(suffix) and tuple(t.lower_ for t in words) == suffix and words[-1].text[:1].isupper() \
+                and not any(t.ent_type_ not in ("", "ORG") for t in words):
+            return len(suffix)
+    return 0
+
+
+def _with_prefix(ent: Span, gaz: Gazetteer) -> Span:
+    """A country's span with a place-making word before it, as a new place ("New Mexico")."""
+    entry = gaz.entries.get(ent.kb_id_) if ent.kb_id_ else None
+    if entry is None or entry.type != "Country" or ent.start == 0:
+        return ent
+    before = ent.doc[ent.start - 1]
+    if before.text not in _place_prefixes() or before.ent_type_:
+        return ent
+    return Span(ent.doc, ent.start - 1, ent.end, label="GPE")
+
+
+@cache
+def _place_prefixes() -> frozenset[str]:
+    return frozenset(lines("place_prefixes.txt"))
