@@ -4,6 +4,8 @@
   (COSATU)") is one organization name, even where the model found none or cut it;
 - a company's name runs on over its legal form ("Smith Barney, Harris Upham and Co Inc");
 - a country's name after a place-making word is a new place ("New Mexico", "West Germany");
+- a name after a title always followed by one is a person ("Lord Plumb", "Ms. Cho"), and a
+  person's name runs on over a hyphenated part the model left out ("Kim Do-hee");
 - "(CNN)The University ..." keeps the credit out of the name (see `kg.nlp` for the tokenizer).
 
 `named_spans` returns the spans entity extraction reads, longest first where they overlap;
@@ -18,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.data import lines
-from kg.extract.names import acronym_definitions, company_suffixes
+from kg.extract.names import acronym_definitions, company_suffixes, name_titles
 from kg.gazetteer import Gazetteer
 
 
@@ -26,7 +28,9 @@ def named_spans(doc: Doc, ents: list[Span], gaz: Gazetteer) -> tuple[list[Span],
     """Return (the corrected name spans, the text's acronym definitions as (long form, acronym))."""
     definitions = acronym_definitions(doc)
     longs = [Span(doc, long.start, long.end, label=_label_of(acronym)) for long, acronym in definitions]
-    spans = [_with_suffix(_with_prefix(ent, gaz)) for ent in ents]
+    spans = [_with_hyphenated(_with_suffix(_with_prefix(ent, gaz))) for ent in ents]
+    titled = _after_titles(doc, spans)
+    spans = [s for s in spans if not any(t.start <= s.start < t.end or s.start <= t.start < s.end for t in titled)] + titled
     kept = list(longs)
     for ent in spans:
         overlapping = [long for long in longs if ent.start < long.end and long.start < ent.end]
@@ -71,13 +75,42 @@ def _suffix_at(doc: Doc, i: int) -> int:
     return 0
 
 
+def _with_hyphenated(ent: Span) -> Span:
+    """A person's span run on over a hyphenated name part written right after it ("Kim" +
+    "Do-hee", "Heather Hyun" + "A-Cho")."""
+    doc, end = ent.doc, ent.end
+    if ent.label_ != "PERSON" or not doc[end - 1].whitespace_:
+        return ent
+    if end + 2 < len(doc) and doc[end].text[:1].isupper() and doc[end + 1].text == "-" and doc[end].is_alpha and doc[end + 2].is_alpha \
+            and not doc[end].whitespace_ and not doc[end + 1].whitespace_:
+        return Span(doc, ent.start, end + 3, label="PERSON")
+    return ent
+
+
+def _after_titles(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Person spans for the capitalized words after a title always followed by a name, where the
+    model found no person there ("Lord Plumb", "Ms. Cho" read as a place)."""
+    persons = {i for s in spans if s.label_ == "PERSON" for i in range(s.start, s.end)}
+    known = {i for s in spans if s.kb_id_ for i in range(s.start, s.end)}
+    out = []
+    for token in doc[:-1]:
+        if token.text not in name_titles():
+            continue
+        end = token.i + 1
+        while end < len(doc) and end - token.i <= 3 and doc[end].is_alpha and doc[end].is_title and end not in persons and end not in known:
+            end += 1
+        if end > token.i + 1:
+            out.append(Span(doc, token.i + 1, end, label="PERSON"))
+    return out
+
+
 def _with_prefix(ent: Span, gaz: Gazetteer) -> Span:
     """A country's span with a place-making word before it, as a new place ("New Mexico")."""
     entry = gaz.entries.get(ent.kb_id_) if ent.kb_id_ else None
     if entry is None or entry.type != "Country" or ent.start == 0:
         return ent
     before = ent.doc[ent.start - 1]
-    if before.text not in _place_prefixes() or before.ent_type_:
+    if before.text not in _place_prefixes() or (before.ent_type_ and before.ent_iob_ != "B"):
         return ent
     return Span(ent.doc, ent.start - 1, ent.end, label="GPE")
 

@@ -40,7 +40,9 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     result = ArticleEntities({}, {}, [])
     headlines = {s.start for s in doc.sents if _headline_like(s)}
     body = " ".join(s.text for s in doc.sents if s.start not in headlines)  # the text of the sentences that are not headlines
-    named, definitions = named_spans(doc, [e for e in doc.ents if e.label_ in NAMED_LABELS and not _junk(e, body, headlines)], gaz)
+    ents = [e if e.label_ in NAMED_LABELS else Span(doc, e.start, e.end, label="ORG") for e in doc.ents
+            if e.label_ in NAMED_LABELS or (e.label_ == "WORK_OF_ART" and _descriptor_type(_strip_det(e)))]  # "the newspaper The Liverpool Echo"
+    named, definitions = named_spans(doc, [e for e in ents if not _junk(e, body, headlines)], gaz)
     for ent in named:
         _add_named(result, ent, gaz)
     add_organs(result, doc, gaz)
@@ -80,7 +82,8 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
     else:
         if len(text) == 1 and (text[0].lemma_.lower() in gaz.organs or text[0].lemma_.lower() in collective_lexicon()):
             return  # "Army soldiers", "Takfiri militants": a common word, left to organs and collectives
-        text, title = _without_title(text)
+        if ent.label_ == "PERSON":
+            text, title = _without_title(text)
         if not text.text or not any(c.isalpha() for c in text.text):
             return
         entity_type, key, geo = _classify(text, ent.label_)
@@ -145,17 +148,25 @@ def _type_by_evidence(span: Span) -> str | None:
     """The type a name's own words or its neighbours tell, whatever the model said: a noun in
     apposition or before it ("the band Oasis", "striker Papiss Cisse"; `descriptors.tsv`), else
     its head noun ("Yitzhak Rabin Square", "University of North Carolina"; `name_heads.tsv`)."""
+    descriptor = _descriptor_type(span)
+    if descriptor:
+        return descriptor
+    words = [t.text for t in span if not t.is_space]
+    if "of" in words[1:]:
+        words = words[: words.index("of", 1)]
+    return _name_heads().get(words[-1]) if len(words) >= 2 else None
+
+
+def _descriptor_type(span: Span) -> str | None:
+    """The type a common noun right before a name, or in apposition to it, gives ("the band Oasis")."""
     doc, i = span.doc, span.start - 1
     while i >= 0 and (doc[i].is_space or doc[i].lower_ in ("the", "a", "an")):
         i -= 1
     if i >= 0 and doc[i].text == "," and span.root.dep_ == "appos":
         i = span.root.head.i if span.root.head.i < span.start else -1
-    if i >= 0 and doc[i].tag_ in ("NN", "NNS") and doc[i].lower_ in _descriptors():
+    if i >= 0 and doc[i].tag_ in ("NN", "NNS", "JJ") and doc[i].is_lower and doc[i].lower_ in _descriptors():
         return _descriptors()[doc[i].lower_]
-    words = [t.text for t in span if not t.is_space]
-    if "of" in words[1:]:
-        words = words[: words.index("of", 1)]
-    return _name_heads().get(words[-1]) if len(words) >= 2 else None
+    return None
 
 
 def _without_title(span: Span) -> tuple[Span, str]:
@@ -189,9 +200,13 @@ def _add_titled_forms(found: Found, name: Span, title: str) -> None:
 
 def _org_name(name: str, gaz: Gazetteer) -> str:
     """An organization's name for matching: no legal form, no leading country or government
-    ("U.S. International Trade Commission" -> "International Trade Commission")."""
+    ("U.S. International Trade Commission" -> "International Trade Commission"), a known acronym
+    that begins it written out ("EC Commission" -> "European Community Commission")."""
     name = names.strip_company_suffix(name)
     words = name.split()
+    known = gaz.lookup(words[0]) if len(words) >= 2 and names.is_acronym(words[0]) else None
+    if known is not None and known.type not in PLACE_TYPES | {"Person"} and len(known.label.split()) >= 2:
+        return " ".join([known.label, *words[1:]])  # "EC Commission" -> "European Community Commission"
     for k in (3, 2, 1):
         entry = gaz.lookup(" ".join(words[:k])) if len(words) - k >= 2 else None
         if entry is not None and entry.type in ("Country", "Government") and all(w[:1].isupper() for w in words[k:]):

@@ -29,7 +29,13 @@ FUNCTION_WORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to", "
 @cache
 def honorifics() -> dict[str, str]:
     """Title -> the part of the name it goes with ("surname" or "given"), from honorifics.tsv."""
-    return dict(line.split("\t") for line in lines("honorifics.tsv"))
+    return {cells[0]: cells[1] for cells in (line.split("\t") for line in lines("honorifics.tsv"))}
+
+
+@cache
+def name_titles() -> frozenset[str]:
+    """Titles always followed by a person's name ("Mr.", "Lord", "Sheikh"), from honorifics.tsv."""
+    return frozenset(cells[0] for cells in (line.split("\t") for line in lines("honorifics.tsv")) if cells[2:] == ["name"])
 
 
 @cache
@@ -90,12 +96,17 @@ def initials(name: str) -> set[str]:
             rest = words[start:]
             if len(rest) < 2:
                 continue
-            caps = "".join(undot(w)[0] for w in rest if w[:1].isupper())
-            content = "".join(undot(w)[0].upper() for w in rest if w.lower() not in FUNCTION_WORDS and w[:1].isalpha())
+            # an acronym inside a name keeps all its letters ("EC Commission" -> ECC, never EC)
+            caps = "".join(_initial(w) for w in rest if w[:1].isupper())
+            content = "".join(_initial(w).upper() for w in rest if w.lower() not in FUNCTION_WORDS and w[:1].isalpha())
             out |= {a for a in (caps, content) if len(a) >= 2}
             if start == 0 and not re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?\.?|[A-Z]{2,}", words[0]):
                 break  # only a leading acronym or place ("U.S.", "UK") is skipped
     return out
+
+
+def _initial(word: str) -> str:
+    return undot(word) if is_acronym(word) else word[0]
 
 
 # --- acronyms defined in the text ----------------------------------------------------------------
