@@ -3,6 +3,7 @@
 News names an actor in full once, then by a short form. Within an article:
 - an acronym joins the long form the text defines ("... Trade Unions (COSATU)") or the one
   organization whose initials it spells ("GM" -> "General Motors Corp");
+- a name with a middle name or initial joins the same name without it ("Martin T. Sosnoff");
 - a surname, or a title and surname, joins the one person of that surname ("Reagan", "Ms. Cho");
   a given name after an honorific that takes one joins the one person of that given name
   ("Sheikh Ali" -> "Sheikh Ali al-Khalifa al-Sabah"); a name written surname first joins by its
@@ -35,6 +36,7 @@ VARIANT_SIMILARITY = 0.85  # difflib ratio of a surname and its misspelling ("Da
 def link_mentions(result: ArticleEntities, definitions: list[tuple[Span, Span]], add: Callable) -> None:
     """Fold the article's short forms into their full forms (see the module docstring)."""
     _link_definitions(result, definitions)
+    _link_longer_forms(result)
     index = _Index(result)
     for short in sorted(result.found.values(), key=_first_mention):
         if short.id not in result.found or short.entry is not None or short.geonames is not None or short.type == "CollectiveActor":
@@ -73,6 +75,21 @@ def _link_definitions(result: ArticleEntities, definitions: list[tuple[Span, Spa
             elif full.entry is None:  # the acronym is a known actor ("EC"): the long form is its name
                 fold(result, full, other)
                 break
+
+
+def _link_longer_forms(result: ArticleEntities) -> None:
+    """A person's name written with a middle name or initial joins the same name without it
+    ("Heather Hyun A-Cho", "Martin T. Sosnoff"), when exactly two names share first and last word."""
+    groups: dict[tuple[str, str], list[Found]] = {}
+    for f in result.found.values():
+        words = name_key(f.label).split()
+        if f.type == "Person" and len(words) >= 2:
+            groups.setdefault((words[0], words[-1]), []).append(f)
+    for group in groups.values():
+        if len(group) == 2:
+            short, long = sorted(group, key=lambda f: (len(f.label.split()), f.id))
+            if long.entry is None:
+                fold(result, long, short)
 
 
 def _ids_at(result: ArticleEntities, span: Span) -> list[str]:
@@ -114,9 +131,11 @@ class _Index:
             if target is not None:
                 return target
         if short.type == "Person":
-            target = _one(self.first_words.get(key) if key not in self.last_words else None) or self._variant(key)
+            target = _one(self.first_words.get(key) if key not in self.last_words else None)
             if target is not None:
                 return target
+        if short.type in ("Person", "Organization") and (target := self._variant(key)) is not None:
+            return target
         if short.type in ("Person", "Organization"):
             return _one(self.company_words.get(key))
         return None

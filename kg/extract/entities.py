@@ -164,7 +164,7 @@ def _descriptor_type(span: Span) -> str | None:
         i -= 1
     if i >= 0 and doc[i].text == "," and span.root.dep_ == "appos":
         i = span.root.head.i if span.root.head.i < span.start else -1
-    if i >= 0 and doc[i].tag_ in ("NN", "NNS", "JJ") and doc[i].is_lower and doc[i].lower_ in _descriptors():
+    if i >= 0 and doc[i].is_lower and doc[i].lower_ in _descriptors():  # the tagger calls some "NNP" ("local daily")
         return _descriptors()[doc[i].lower_]
     return None
 
@@ -219,13 +219,16 @@ def _add_state_form(found: Found, name: Span, gaz: Gazetteer) -> None:
     Commission" where the model found "U.S." apart)."""
     doc = name.doc
     end = name.start
+    while end > 0 and doc[end - 1].is_space:
+        end -= 1
     start = end
-    while start > 0 and doc[start - 1].ent_iob_ in ("I", "B") and doc[start - 1].ent_kb_id_:
+    while start > 0 and doc[start - 1].ent_kb_id_ and doc[start - 1].ent_iob_ in ("I", "B"):
         start -= 1
         if doc[start].ent_iob_ == "B":
             break
     entry = gaz.entries.get(doc[start].ent_kb_id_) if start < end else None
-    if entry is not None and entry.type in ("Country", "Government")  and doc[end - 1].whitespace_:
+    between = doc.text[doc[end - 1].idx + len(doc[end - 1]) : name.start_char] if start < end else ""
+    if entry is not None and entry.type in ("Country", "Government") and between and between.isspace():
         found.aliases.add(f"{doc[start:end].text} {_clean_name(name.text)}")
 
 
