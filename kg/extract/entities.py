@@ -96,14 +96,14 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
             entity_type, key, geo = _classify(text, "GPE")
             if entity_type == "Place":
                 entity_type = named_as
-        name, written = _clean_name(text.text), _clean_name(text.text)
-        if entity_type not in PLACE_TYPES | {"Person", "NamedEvent"}:
+        name = written = _clean_name(text.text)
+        if entity_type not in PLACE_TYPES | {"Person", "NamedEvent"}:  # the key has no legal form: "Kraft Inc" is "Kraft"
             name = _org_name(name, gaz)
-            key = f"org:{slug(names.undot(name))}"
-            if len(name.split()) < 2 and names.strip_company_suffix(written) != written:
-                name = written  # "News Corp" stays "News Corp" (its key is "news")
+            key = f"org:{slug(names.undot(names.strip_company_suffix(name)))}"
         found = add(result, text, key, name, entity_type)
-        found.suffixed = found.suffixed or names.strip_company_suffix(written) != written
+        if names.strip_company_suffix(written) != written:
+            found.suffixed = True
+            found.aliases.add(names.strip_company_suffix(written))
         if entity_type not in PLACE_TYPES | {"Person"}:
             _add_state_form(found, text, gaz)
         if geo:
@@ -199,10 +199,9 @@ def _add_titled_forms(found: Found, name: Span, title: str) -> None:
 
 
 def _org_name(name: str, gaz: Gazetteer) -> str:
-    """An organization's name for matching: no legal form, no leading country or government
-    ("U.S. International Trade Commission" -> "International Trade Commission"), a known acronym
-    that begins it written out ("EC Commission" -> "European Community Commission")."""
-    name = names.strip_company_suffix(name)
+    """An organization's name without a leading country or government ("U.S. International Trade
+    Commission" -> "International Trade Commission"), a known acronym that begins it written out
+    ("EC Commission" -> "European Community Commission")."""
     words = name.split()
     known = gaz.lookup(words[0]) if len(words) >= 2 and names.is_acronym(words[0]) else None
     if known is not None and known.type not in PLACE_TYPES | {"Person"} and len(known.label.split()) >= 2:
@@ -318,7 +317,7 @@ def _junk(ent: Span, body: str, headlines: set[int]) -> bool:
     """Whether a model entity is not a name: a junk pattern, no capital, or a headline's capitalized
     word that the body (`body`, sentences other than the `headlines`' starts) never uses."""
     text = ent.text.strip()
-    if any(rx.fullmatch(text) for rx in _junk_patterns()):
+    if any(rx.fullmatch(text) for rx in _junk_patterns()) or _credit(ent):
         return True
     if ent.kb_id_:
         return False
@@ -326,6 +325,18 @@ def _junk(ent: Span, body: str, headlines: set[int]) -> bool:
         return True
     # a headline's capitalized words are not names unless the body uses them too
     return ent.sent.start in headlines and _strip_det(ent).text not in body
+
+
+def _credit(ent: Span) -> bool:
+    """Whether a name is a wire credit in brackets at the start of a story: "(CNN)The ...",
+    "OTTAWA (Reuters) - ...": the outlet that wrote the story, not an actor in it."""
+    doc = ent.doc
+    if ent.start == 0 or ent.end >= len(doc) or doc[ent.start - 1].text != "(" or doc[ent.end].text != ")":
+        return False
+    before = [t for t in doc[ent.sent.start : ent.start - 1] if not t.is_space]
+    after = doc[ent.end + 1] if ent.end + 1 < len(doc) else None
+    dateline = all(t.is_upper or t.is_punct for t in before)  # nothing before, or "OTTAWA,"
+    return dateline and (after is None or not doc[ent.end].whitespace_ or after.text in ("-", "--", "\u2013", "\u2014"))
 
 
 @cache
