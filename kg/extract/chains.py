@@ -3,6 +3,7 @@
 News names an actor in full once, then by a short form. Within an article:
 - an acronym joins the long form the text defines ("... Trade Unions (COSATU)") or the one
   organization whose initials it spells ("GM" -> "General Motors Corp");
+- a name the model typed two ways is one actor (`_link_same_names`);
 - a name with a middle name or initial joins the same name without it ("Martin T. Sosnoff");
 - a surname, or a title and surname, joins the one person of that surname ("Reagan", "Ms. Cho");
   a given name after an honorific that takes one joins the one person of that given name
@@ -36,6 +37,7 @@ VARIANT_SIMILARITY = 0.85  # difflib ratio of a surname and its misspelling ("Da
 def link_mentions(result: ArticleEntities, definitions: list[tuple[Span, Span]], add: Callable) -> None:
     """Fold the article's short forms into their full forms (see the module docstring)."""
     _link_definitions(result, definitions)
+    _link_same_names(result)
     _link_longer_forms(result)
     index = _Index(result)
     for short in sorted(result.found.values(), key=_first_mention):
@@ -44,7 +46,7 @@ def link_mentions(result: ArticleEntities, definitions: list[tuple[Span, Span]],
         target = index.full_form(short)
         if target is not None and target != short.id and target in result.found:
             full = result.found[target]
-            if full.type == "Organization" and short.type == "Person" and _person_like(full):
+            if full.type == "Organization" and "Person" in short.types_seen and _person_like(full):
                 full.type = "Person"  # a "company" referred to by its surname is a person the model mistyped
             fold(result, short, full)
     _attach_bare_surnames(result, add)
@@ -55,6 +57,7 @@ def fold(result: ArticleEntities, source: Found, target: Found) -> None:
     target.aliases |= source.aliases | {source.label}
     target.mentions += [m for m in source.mentions if m not in target.mentions]
     target.roles |= source.roles
+    target.types_seen |= source.types_seen
     del result.found[source.id]
     for i, ids in result.by_token.items():
         result.by_token[i] = list(dict.fromkeys(target.id if x == source.id else x for x in ids))
@@ -75,6 +78,28 @@ def _link_definitions(result: ArticleEntities, definitions: list[tuple[Span, Spa
             elif full.entry is None:  # the acronym is a known actor ("EC"): the long form is its name
                 fold(result, full, other)
                 break
+
+
+def _link_same_names(result: ArticleEntities) -> None:
+    """One name is one actor within an article: where the model typed a name two ways ("Neil
+    Innes" a person here, an organization there), the mentions join the type that evidence gave
+    ("striker Papiss Cisse"), else the type read most often (a tie goes to a person, then an
+    organization), a one-word name never a person by the model alone (a person is named in full
+    first; "Petrobras"), a name that reads as a person's ("Shasta Darlington") a person when the
+    model said so once. Known places and gazetteer entities keep their own: "Ferguson" the city
+    stays apart from "Ferguson" the club."""
+    groups: dict[str, list[Found]] = {}
+    for f in result.found.values():
+        if f.entry is None and f.geonames is None and f.type != "CollectiveActor":
+            groups.setdefault(name_key(f.label), []).append(f)
+    rank = {"Person": 0, **{t: 1 for t in ORG_TYPES}}
+    for group in groups.values():
+        if len(group) > 1:
+            people = any(f.type == "Person" for f in group) and any(_person_like(f) for f in group)
+            target, *others = sorted(group, key=lambda f: (not f.typed_by_evidence, f.type == "Person" and " " not in f.label,
+                                                           people and f.type != "Person", -len(f.mentions), rank.get(f.type, 2), f.id))
+            for other in others:
+                fold(result, other, target)
 
 
 def _link_longer_forms(result: ArticleEntities) -> None:

@@ -88,7 +88,8 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
             return
         entity_type, key, geo = _classify(text, ent.label_)
         evidence = _type_by_evidence(text)
-        if evidence and _family(evidence) != _family(entity_type):  # "Yitzhak Rabin Square", "the band Oasis"
+        by_evidence = bool(evidence) and _family(evidence) != _family(entity_type) and _overrides(evidence, ent.label_, text)
+        if by_evidence:  # "Yitzhak Rabin Square", "the band Oasis"
             entity_type, key, geo = _classify(text, evidence)
         elif _names_a_place(ent):
             entity_type, key, geo = "District", f"place:{slug(_clean_name(text.text))}", None
@@ -101,6 +102,7 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
             name = _org_name(name, gaz)
             key = f"org:{slug(names.undot(names.strip_company_suffix(name)))}"
         found = add(result, text, key, name, entity_type)
+        found.typed_by_evidence = found.typed_by_evidence or by_evidence
         if names.strip_company_suffix(written) != written:
             found.suffixed = True
             found.aliases.add(names.strip_company_suffix(written))
@@ -167,6 +169,13 @@ def _descriptor_type(span: Span) -> str | None:
     if i >= 0 and doc[i].is_lower and doc[i].lower_ in _descriptors():  # the tagger calls some "NNP" ("local daily")
         return _descriptors()[doc[i].lower_]
     return None
+
+
+def _overrides(evidence: str, label: str, name: Span) -> bool:
+    """Whether evidence of a type outweighs the model's label: a descriptor beside the name always;
+    a head noun of a place over any label ("Melbourne Cricket Ground"), of a body only over a
+    person ("Congress Party"; the model's "Soviet Union" as a place stands)."""
+    return bool(_descriptor_type(name)) or evidence in PLACE_TYPES or label == "PERSON"
 
 
 def _without_title(span: Span) -> tuple[Span, str]:

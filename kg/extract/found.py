@@ -38,6 +38,8 @@ class Found:
     family: str | None = None  # collective actors: the family of labels ("armed-opposition")
     state: str | None = None  # the country whose state it is or serves ("pentagon": "usa"), by the gazetteer
     honorific: str | None = None  # a one-word name written after a title: the part it names ("given", "surname")
+    types_seen: set[str] = field(default_factory=set)  # the types its mentions were read as, before chains joined them
+    typed_by_evidence: bool = False  # the type came from the name's head noun or a descriptor, not the model
     suffixed: bool = False  # a company written with its legal form ("Kraft Inc"): a full name, never a short form
 
 
@@ -64,6 +66,7 @@ def add(result: ArticleEntities, span: Span, key: str, label: str, entity_type: 
         if entry is not None:
             found.geonames, found.lat, found.lon = entry.geonames, entry.lat, entry.lon
     found.aliases.add(span.text)
+    found.types_seen.add(entity_type)
     sent_index = _sentence_index(span)
     mention = Mention(span.doc.user_data.get("article", ""), span.text, span.start_char, span.end_char, sent_index)
     if mention not in found.mentions:
