@@ -4,6 +4,11 @@
   (COSATU)") is one organization name, even where the model found none or cut it;
 - a company's name runs on over its legal form ("Smith Barney, Harris Upham and Co Inc");
 - a country's name after a place-making word is a new place ("New Mexico", "West Germany");
+- an organization's name runs back over the capitalized words the model left out ("Customs and
+  Border Protection"), on over "in/of X" when that spells an acronym the article uses ("... in
+  Europe" for OSCE), and capitalized words ending in a body's head noun are an organization
+  the model missed ("The White House Economic Policy Council");
+- capitalized words after a descriptor of a body are its name ("the band Men at Work");
 - a name after a title always followed by one is a person ("Lord Plumb", "Ms. Cho"), and a
   person's name runs on over a hyphenated part the model left out ("Kim Do-hee");
 - "(CNN)The University ..." keeps the credit out of the name (see `kg.nlp` for the tokenizer).
@@ -20,7 +25,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.data import lines
-from kg.extract.names import acronym_definitions, company_suffixes, name_titles
+from kg.extract.names import (FUNCTION_WORDS, acronym_definitions, company_suffixes, descriptors, honorifics, initials, is_acronym,
+                              name_heads, name_titles, undot)
 from kg.gazetteer import Gazetteer
 
 
@@ -28,7 +34,9 @@ def named_spans(doc: Doc, ents: list[Span], gaz: Gazetteer) -> tuple[list[Span],
     """Return (the corrected name spans, the text's acronym definitions as (long form, acronym))."""
     definitions = acronym_definitions(doc)
     longs = [Span(doc, long.start, long.end, label=_label_of(acronym)) for long, acronym in definitions]
-    spans = [_with_hyphenated(_with_suffix(_with_prefix(ent, gaz))) for ent in ents]
+    acronyms = {undot(t.text) for t in doc if is_acronym(t.text)}
+    spans = [_with_hyphenated(_with_suffix(_with_right(_with_left(_with_prefix(ent, gaz)), acronyms))) for ent in ents]
+    spans += _bodies(doc, spans, gaz) + _described(doc)
     titled = _after_titles(doc, spans)
     spans = [s for s in spans if not any(t.start <= s.start < t.end or s.start <= t.start < s.end for t in titled)] + titled
     kept = list(longs)
@@ -73,6 +81,93 @@ def _suffix_at(doc: Doc, i: int) -> int:
                 and not any(t.ent_type_ not in ("", "ORG") for t in words):
             return len(suffix)
     return 0
+
+
+CONNECTORS = frozenset({"and", "&"})  # words that join two capitalized words of one name ("Customs and Border")
+
+
+def _name_word(token) -> bool:
+    """A capitalized word the model left outside any name ("Customs", "Economic")."""
+    return (token.is_title and token.is_alpha and token.tag_ in ("NNP", "NNPS") and not token.ent_type_ and not token.is_sent_start
+            and token.text not in honorifics())  # "Secretary of State" is a title, not part of a body's name
+
+
+def _with_left(ent: Span) -> Span:
+    """An organization's span run back over capitalized words and connectors before it that no
+    other name claims ("the U.S. Customs and [Border Protection]" -> "Customs and Border Protection")."""
+    if ent.label_ != "ORG" or ent.kb_id_:
+        return ent
+    doc, start = ent.doc, ent.start
+    while start > 0:
+        before = doc[start - 1]
+        if before.is_space:
+            start -= 1
+        elif _name_word(before) or (before.text in ("South", "North", "East", "West", "New") and before.is_title):
+            start -= 1
+        elif before.lower_ in CONNECTORS and start >= 2 and _name_word(doc[start - 2]) and doc[start].is_title:
+            start -= 1
+        else:
+            break
+    while doc[start].is_space or doc[start].lower_ in CONNECTORS:
+        start += 1
+    if start >= ent.start or not doc[start].is_title:
+        return ent
+    return Span(doc, start, ent.end, label="ORG")
+
+
+def _with_right(ent: Span, acronyms: set[str]) -> Span:
+    """An organization's span run on over "in/of/for X" when the longer name spells an acronym the
+    article uses and the shorter does not ("Organization for Security and Co-operation in Europe")."""
+    doc = ent.doc
+    if ent.label_ != "ORG" or ent.end + 1 >= len(doc) or doc[ent.end].lower_ not in ("in", "of", "for", "on"):
+        return ent
+    end = ent.end + 1
+    while end < len(doc) and end - ent.end <= 3 and doc[end].is_title and doc[end].is_alpha:
+        end += 1
+    longer = doc[ent.start : end]
+    if end > ent.end + 1 and (initials(longer.text) & acronyms) and not (initials(ent.text) & acronyms):
+        return Span(doc, ent.start, end, label="ORG")
+    return ent
+
+
+def _bodies(doc: Doc, spans: list[Span], gaz: Gazetteer) -> list[Span]:
+    """Organizations the model missed: capitalized words ending in a body's head noun ("Economic
+    Policy Council"), with the state before them ("The White House Economic Policy Council")."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = []
+    for token in doc:
+        if token.i in taken or not token.is_title or name_heads().get(token.text) not in ("Organization", "Government", "NGO", "MediaOutlet"):
+            continue
+        start = token.i
+        while start > 0 and (doc[start - 1].is_space or (_name_word(doc[start - 1]) and doc[start - 1].i not in taken)):
+            start -= 1
+        while doc[start].is_space:
+            start += 1
+        if start == token.i:
+            continue
+        state = next((s for s in spans if s.end == start and s.kb_id_ and getattr(gaz.entries.get(s.kb_id_), "type", None) in ("Country", "Government")), None)
+        out.append(Span(doc, state.start if state else start, token.i + 1, label="ORG"))
+    return out
+
+
+def _described(doc: Doc) -> list[Span]:
+    """Names after a descriptor of a body that the model missed or cut: "the band Men at Work",
+    "his band, Huey Lewis and the News": capitalized words, with small words between them."""
+    out = []
+    for token in doc[:-1]:
+        if not token.is_lower or descriptors().get(token.lower_) not in ("Organization", "MediaOutlet"):
+            continue
+        start = token.i + 1 + (doc[token.i + 1].text == ",")
+        if start >= len(doc) or not doc[start].is_title or doc[start].ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL"):
+            continue
+        end = start
+        while end < len(doc) and (doc[end].is_title or (doc[end].lower_ in FUNCTION_WORDS and end + 1 < len(doc) and (doc[end + 1].is_title or doc[end + 1].lower_ == "the"))):
+            end += 1
+        while end > start and doc[end - 1].lower_ in FUNCTION_WORDS:
+            end -= 1
+        if end - start >= 2 and any(not doc[i].ent_type_ or doc[i].ent_type_ not in ("ORG",) for i in range(start, end)):
+            out.append(Span(doc, start, end, label="ORG"))
+    return out
 
 
 def _with_hyphenated(ent: Span) -> Span:

@@ -41,7 +41,7 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     headlines = {s.start for s in doc.sents if _headline_like(s)}
     body = " ".join(s.text for s in doc.sents if s.start not in headlines)  # the text of the sentences that are not headlines
     ents = [e if e.label_ in NAMED_LABELS else Span(doc, e.start, e.end, label="ORG") for e in doc.ents
-            if e.label_ in NAMED_LABELS or (e.label_ == "WORK_OF_ART" and _descriptor_type(_strip_det(e)))]  # "the newspaper The Liverpool Echo"
+            if e.label_ in NAMED_LABELS or (e.label_ in ("WORK_OF_ART", "PRODUCT") and _descriptor_type(_strip_det(e)))]  # "the newspaper The Liverpool Echo"
     named, definitions = named_spans(doc, [e for e in ents if not _junk(e, body, headlines)], gaz)
     for ent in named:
         _add_named(result, ent, gaz)
@@ -156,7 +156,7 @@ def _type_by_evidence(span: Span) -> str | None:
     words = [t.text for t in span if not t.is_space]
     if "of" in words[1:]:
         words = words[: words.index("of", 1)]
-    return _name_heads().get(words[-1]) if len(words) >= 2 else None
+    return names.name_heads().get(words[-1]) if len(words) >= 2 else None
 
 
 def _descriptor_type(span: Span) -> str | None:
@@ -166,8 +166,8 @@ def _descriptor_type(span: Span) -> str | None:
         i -= 1
     if i >= 0 and doc[i].text == "," and span.root.dep_ == "appos":
         i = span.root.head.i if span.root.head.i < span.start else -1
-    if i >= 0 and doc[i].is_lower and doc[i].lower_ in _descriptors():  # the tagger calls some "NNP" ("local daily")
-        return _descriptors()[doc[i].lower_]
+    if i >= 0 and doc[i].is_lower and doc[i].lower_ in names.descriptors():  # the tagger calls some "NNP" ("local daily")
+        return names.descriptors()[doc[i].lower_]
     return None
 
 
@@ -365,17 +365,7 @@ def _titles() -> frozenset[str]:
 
 def org_words(words: list[str]) -> bool:
     """Whether a name has a word that names a kind of body or place ("Council", "Brigade", "Square")."""
-    return any(w in _org_types() or w in _name_heads() for w in words)
-
-
-@cache
-def _name_heads() -> dict[str, str]:
-    return dict(line.split("\t") for line in lines("name_heads.tsv"))
-
-
-@cache
-def _descriptors() -> dict[str, str]:
-    return dict(line.split("\t") for line in lines("descriptors.tsv"))
+    return any(w in _org_types() or w in names.name_heads() for w in words)
 
 
 @cache

@@ -44,6 +44,18 @@ def company_suffixes() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted({tuple(s.lower().split()) for s in lines("company_suffixes.txt")}, key=len, reverse=True))
 
 
+@cache
+def name_heads() -> dict[str, str]:
+    """A name's last word -> the type it tells ("Square": District, "Council": Organization; name_heads.tsv)."""
+    return dict(line.split("\t") for line in lines("name_heads.tsv"))
+
+
+@cache
+def descriptors() -> dict[str, str]:
+    """A common noun beside a name -> the type it gives ("band": Organization; descriptors.tsv)."""
+    return dict(line.split("\t") for line in lines("descriptors.tsv"))
+
+
 def title_length(words: list[str]) -> int:
     """The number of leading words that are a title or honorific ("Vice President Al Gore" -> 2)."""
     titles, n = honorifics(), 0
