@@ -25,8 +25,18 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.data import lines
-from kg.extract.names import (FUNCTION_WORDS, acronym_definitions, company_suffixes, descriptors, honorifics, initials, is_acronym,
-                              name_heads, name_titles, undot)
+from kg.extract.names import (
+    FUNCTION_WORDS,
+    acronym_definitions,
+    company_suffixes,
+    descriptors,
+    honorifics,
+    initials,
+    is_acronym,
+    name_heads,
+    name_titles,
+    undot,
+)
 from kg.gazetteer import Gazetteer
 
 
@@ -100,11 +110,8 @@ def _with_left(ent: Span) -> Span:
     doc, start = ent.doc, ent.start
     while start > 0:
         before = doc[start - 1]
-        if before.is_space:
-            start -= 1
-        elif _name_word(before) or (before.text in ("South", "North", "East", "West", "New") and before.is_title):
-            start -= 1
-        elif before.lower_ in CONNECTORS and start >= 2 and _name_word(doc[start - 2]) and doc[start].is_title:
+        joined = before.lower_ in CONNECTORS and start >= 2 and _name_word(doc[start - 2]) and doc[start].is_title
+        if before.is_space or _name_word(before) or before.text in _place_prefixes() or joined:  # "South African Railway and ..."
             start -= 1
         else:
             break

@@ -33,6 +33,7 @@ from kg.gazetteer import PLACE_TYPES, Gazetteer, geonames_city
 __all__ = ["ArticleEntities", "Found", "find_entities", "org_words"]
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
+GENERIC_TYPES = {"Organization", "Place", "Facility", "Region"}  # what a model label alone gives; evidence may say more
 
 
 def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
@@ -88,7 +89,8 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
             return
         entity_type, key, geo = _classify(text, ent.label_)
         evidence = _type_by_evidence(text)
-        by_evidence = bool(evidence) and _family(evidence) != _family(entity_type) and _overrides(evidence, ent.label_, text)
+        by_evidence = bool(evidence) and _overrides(evidence, ent.label_, text) and (
+            _family(evidence) != _family(entity_type) or (entity_type in GENERIC_TYPES and not geo and evidence != entity_type))
         if by_evidence:  # "Yitzhak Rabin Square", "the band Oasis"
             entity_type, key, geo = _classify(text, evidence)
         elif _names_a_place(ent):

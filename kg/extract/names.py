@@ -92,7 +92,8 @@ def undot(text: str) -> str:
 
 
 def is_acronym(text: str) -> bool:
-    """Whether a name is an acronym: 2-8 capitals, perhaps with dots or a digit ("GATT", "U.N.", "G7")."""
+    """Whether a name is an acronym: 2-8 capitals, two letters at least, perhaps with dots or digits
+    ("GATT", "U.N.", "OPEC3"; not "G7", a designation whose letters spell no name)."""
     return bool(re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", undot(text))) and sum(c.isalpha() for c in text) >= 2
 
 
