@@ -13,6 +13,7 @@ from kg.extract.names import ShortNames, initials, is_acronym, strip_company_suf
     ("U.S. Office of Marine Safety", "OMS"),  # without a leading place
     ("Organization for Harbour Safety and Co-operation", "OHSC"),  # a hyphenated word gives its first letter
     ("Pellman Brace Holloway Inc", "PBH"),
+    ("The Organization for Harbour Safety", "OHS"),  # without a leading article
 ])
 def test_initials_spell_the_acronyms_a_name_is_written_as(name, acronym):
     assert acronym in initials(name)

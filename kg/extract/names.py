@@ -105,6 +105,8 @@ def initials(name: str) -> set[str]:
     base = strip_company_suffix(name)
     for variant in {name, base}:
         words = [w for part in variant.replace(",", " ").split() for w in ([part] if part.isupper() else part.split("-"))]
+        while words and words[0].lower() in FUNCTION_WORDS:  # "The Organization for ..."
+            words = words[1:]
         for start in range(min(2, len(words))):  # also without a leading word ("U.S.", "White")
             rest = words[start:]
             if len(rest) < 2:
