@@ -195,3 +195,12 @@ def test_wire_credits_are_not_entities_and_do_not_glue_to_names(nlp, gazetteer, 
     found = entities_of(nlp, gazetteer, text)
     assert holder(found, credit) is None
     assert holder(found, "Harbour Board") is not None
+
+
+@pytest.mark.parametrize("text, junk", [
+    ("The Chairman said on Friday that the plan would go ahead.", "Chairman"),
+    ("Talks resumed, the Prime Minister told reporters.", "Prime Minister"),
+    ("Shares of Acme Widgets rose on Wednesday.", "Wednesday"),
+])
+def test_titles_alone_and_day_names_are_not_entities(nlp, gazetteer, text, junk):
+    assert holder(entities_of(nlp, gazetteer, text), junk) is None

@@ -87,18 +87,7 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
             text, title = _without_title(text)
         if not text.text or not any(c.isalpha() for c in text.text):
             return
-        entity_type, key, geo = _classify(text, ent.label_)
-        evidence = _type_by_evidence(text)
-        by_evidence = bool(evidence) and _overrides(evidence, ent.label_, text) and (
-            _family(evidence) != _family(entity_type) or (entity_type in GENERIC_TYPES and not geo and evidence != entity_type))
-        if by_evidence:  # "Yitzhak Rabin Square", "the band Oasis"
-            entity_type, key, geo = _classify(text, evidence)
-        elif _names_a_place(ent):
-            entity_type, key, geo = "District", f"place:{slug(_clean_name(text.text))}", None
-        elif ent.label_ not in ("GPE", "LOC", "FAC") and (named_as := _place_of(ent)):  # "the town of Maarat al-Numan", which the model calls a person
-            entity_type, key, geo = _classify(text, "GPE")
-            if entity_type == "Place":
-                entity_type = named_as
+        entity_type, key, geo, by_evidence = _typed(ent, text)
         name = written = _clean_name(text.text)
         if entity_type not in PLACE_TYPES | {"Person", "NamedEvent"}:  # the key has no legal form: "Kraft Inc" is "Kraft"
             name = _org_name(name, gaz)
@@ -118,6 +107,23 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
         if role:
             found.roles.add(role)
             found.mentions[-1] = replace(found.mentions[-1], role=role)
+
+
+def _typed(ent: Span, text: Span) -> tuple[str, str, dict | None, bool]:
+    """(type, key, GeoNames city, whether evidence overrode the model) of a name not in the gazetteer."""
+    entity_type, key, geo = _classify(text, ent.label_)
+    evidence = _type_by_evidence(text)
+    by_evidence = bool(evidence) and _overrides(evidence, ent.label_, text) and (
+        _family(evidence) != _family(entity_type) or (entity_type in GENERIC_TYPES and not geo and evidence != entity_type))
+    if by_evidence:  # "Yitzhak Rabin Square", "the band Oasis"
+        entity_type, key, geo = _classify(text, evidence)
+    elif _names_a_place(ent):
+        entity_type, key, geo = "District", f"place:{slug(_clean_name(text.text))}", None
+    elif ent.label_ not in ("GPE", "LOC", "FAC") and (named_as := _place_of(ent)):  # "the town of Maarat al-Numan", which the model calls a person
+        entity_type, key, geo = _classify(text, "GPE")
+        if entity_type == "Place":
+            entity_type = named_as
+    return entity_type, key, geo, by_evidence
 
 
 def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
@@ -325,10 +331,14 @@ def _headline_like(sent: Span) -> bool:
 
 
 def _junk(ent: Span, body: str, headlines: set[int]) -> bool:
-    """Whether a model entity is not a name: a junk pattern, no capital, or a headline's capitalized
-    word that the body (`body`, sentences other than the `headlines`' starts) never uses."""
+    """Whether a model entity is not a name: a junk pattern, a wire credit, a title alone, no
+    capital, or a headline's capitalized word that the body (`body`, sentences other than the
+    `headlines`' starts) never uses."""
     text = ent.text.strip()
     if any(rx.fullmatch(text) for rx in _junk_patterns()) or _credit(ent):
+        return True
+    words = _strip_det(ent).text.split()
+    if words and names.title_length(words) == len(words):  # a title alone ("Chairman", "Prime Minister")
         return True
     if ent.kb_id_:
         return False
