@@ -175,6 +175,7 @@ def test_a_title_always_followed_by_a_name_makes_a_person(nlp, gazetteer):
     ("The song was a hit for the band Velvet Harbor in 1994.", "Velvet Harbor", "Organization"),
     ("The minister was quoted by the local daily al-Nahar as saying no talks were planned.", "al-Nahar", "MediaOutlet"),
     ("Newport United striker Jomo Kariuki was charged by the league.", "Jomo Kariuki", "Person"),
+    ("Halvorsen United defender Jomo Kariuki was charged by the league.", "Halvorsen United", "Organization"),  # the model: a person
 ])
 def test_types_follow_the_head_noun_and_the_descriptor(nlp, gazetteer, text, surface, entity_type):
     found = entities_of(nlp, gazetteer, text)
@@ -204,3 +205,4 @@ def test_wire_credits_are_not_entities_and_do_not_glue_to_names(nlp, gazetteer, 
 ])
 def test_titles_alone_and_day_names_are_not_entities(nlp, gazetteer, text, junk):
     assert holder(entities_of(nlp, gazetteer, text), junk) is None
+
