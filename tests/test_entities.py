@@ -199,10 +199,16 @@ def test_wire_credits_are_not_entities_and_do_not_glue_to_names(nlp, gazetteer, 
 
 
 @pytest.mark.parametrize("text, junk", [
-    ("The Chairman said on Friday that the plan would go ahead.", "Chairman"),
+    ("The Chairman said on Tuesday that the plan would go ahead.", "Chairman"),
     ("Talks resumed, the Prime Minister told reporters.", "Prime Minister"),
-    ("Shares of Acme Widgets rose on Wednesday.", "Wednesday"),
+    ("Protests continued on Wednesday in the capital.", "Wednesday"),
 ])
 def test_titles_alone_and_day_names_are_not_entities(nlp, gazetteer, text, junk):
-    assert holder(entities_of(nlp, gazetteer, text), junk) is None
+    """The model is made to call the words a name (as it does in some texts); kg drops them."""
+    from spacy.tokens import Span
 
+    doc = nlp(text)
+    start = next(t.i for t in doc if t.text == junk.split()[0])
+    doc.ents = [Span(doc, start, start + len(junk.split()), label="ORG")]
+    doc.user_data["article"] = "t"
+    assert holder({e.id: e for e in find_entities(doc, gazetteer).entities()}, junk) is None
