@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -97,7 +97,8 @@ def is_acronym(text: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", undot(text))) and sum(c.isalpha() for c in text) >= 2
 
 
-def initials(name: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def initials(name: str) -> frozenset[str]:
     """The acronyms a multi-word name may be written as: its capitalized words' initials, all its
     words' initials but small words, each without a legal form and without a leading place
     ("U.S. Customs and Border Protection" -> CBP); empty for a one-word name."""
@@ -117,7 +118,7 @@ def initials(name: str) -> set[str]:
             out |= {a for a in (caps, content) if len(a) >= 2}
             if start == 0 and not re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?\.?|[A-Z]{2,}", words[0]):
                 break  # only a leading acronym or place ("U.S.", "UK") is skipped
-    return out
+    return frozenset(out)
 
 
 def _initial(word: str) -> str:
@@ -212,7 +213,7 @@ class ShortNames:
         for i, label, kind, *rest in candidates:
             aliases = rest[0] if rest else ()
             if kind in ORG_TYPES:
-                keys = set(initials(label)) if len(label.split()) >= 2 else set()
+                keys = set(initials(label)) if " " in label else set()
                 keys |= {undot(a) for a in aliases if is_acronym(a)}
                 for k in keys - {undot(label)}:
                     self.acronyms.setdefault(k, []).append(i)
