@@ -19,22 +19,18 @@ GeoNames places are never short forms; a company written with its legal form is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
-from kg.extract.names import ORG_TYPES, ShortNames, is_acronym, undot
-from kg.gazetteer import PLACE_TYPES, name_key
-
-if TYPE_CHECKING:
-    from kg.extract.entities import ArticleEntities, Found
+from kg.extract.found import ArticleEntities, Found, add
+from kg.extract.names import ORG_TYPES, ShortNames, is_acronym, org_words, undot
+from kg.gazetteer import name_key
 
 VARIANT_SIMILARITY = 0.85  # difflib ratio of a surname and its misspelling ("Dadayev" / "Dadyev")
 
 
-def link_mentions(result: ArticleEntities, definitions: list[tuple[Span, Span]], add: Callable) -> None:
+def link_mentions(result: ArticleEntities, doc: Doc, definitions: list[tuple[Span, Span]]) -> None:
     """Fold the article's short forms into their full forms (see the module docstring)."""
     _link_definitions(result, definitions)
     _link_same_names(result)
@@ -49,7 +45,7 @@ def link_mentions(result: ArticleEntities, definitions: list[tuple[Span, Span]],
             if full.type == "Organization" and "Person" in short.types_seen and _person_like(full):
                 full.type = "Person"  # a "company" referred to by its surname is a person the model mistyped
             fold(result, short, full)
-    _attach_bare_surnames(result, add)
+    _attach_bare_surnames(result, doc)
 
 
 def fold(result: ArticleEntities, source: Found, target: Found) -> None:
@@ -151,7 +147,7 @@ class _Index:
         key = name_key(label)
         if short.honorific == "given":
             return _one(self.first_words.get(key))
-        if short.type == "Person" or short.type in ORG_TYPES or (short.type in PLACE_TYPES and short.entry is None):
+        if short.type == "Person" or short.type in ORG_TYPES or short.type in ("Place", "Region"):  # the model's place guesses, not GeoNames
             target = self.short_names.expand(label, "Person")
             if target is not None:
                 return target
@@ -181,8 +177,6 @@ def _one(ids: set[str] | None) -> str | None:
 def _person_like(found: Found) -> bool:
     """An organization by the model's label that reads as a person's name: two or three capitalized
     words, no legal form, no word that names a kind of body ("Ernest Saunders")."""
-    from kg.extract.entities import org_words
-
     words = found.label.split()
     return (found.type == "Organization" and found.entry is None and not found.suffixed and 2 <= len(words) <= 3
             and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words) and not org_words(words))
@@ -192,19 +186,14 @@ def _first_mention(found: Found) -> tuple[int, str]:
     return (min((m.start for m in found.mentions), default=0), found.id)
 
 
-def _attach_bare_surnames(result: ArticleEntities, add: Callable) -> None:
+def _attach_bare_surnames(result: ArticleEntities, doc: Doc) -> None:
     """A person's surname the model missed or read as another kind of name ("Christmas said")
     is a mention of the person when it is a subject or a possessor and no other entity claims it."""
     people = [f for f in result.found.values() if f.type == "Person" and len(f.label.split()) >= 2]
     surnames: dict[str, list[Found]] = {}
     for f in people:
         surnames.setdefault(f.label.split()[-1], []).append(f)
-    if not people:
-        return
-    doc = next(iter(result.spans))[0].doc if result.spans else None
-    if doc is None:
-        return
-    for token in doc:
+    for token in doc if people else ():
         owners = surnames.get(token.text)
         if not owners or len(owners) != 1 or token.i in result.by_token or len(token.text) < 3:
             continue

@@ -30,7 +30,7 @@ from kg.extract.boundaries import named_spans
 from kg.extract.found import ArticleEntities, Found, add, collective_lexicon, slug
 from kg.gazetteer import PLACE_TYPES, Gazetteer, geonames_city
 
-__all__ = ["ArticleEntities", "Found", "find_entities", "org_words"]
+__all__ = ["ArticleEntities", "Found", "find_entities"]
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
 GENERIC_TYPES = {"Organization", "Place", "Facility", "Region"}  # what a model label alone gives; evidence may say more
@@ -53,7 +53,7 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
             found.parent = result.main_place
     add_collectives(result, doc)
     apply_metonymy(result, gaz)
-    chains.link_mentions(result, definitions, add)
+    chains.link_mentions(result, doc, definitions)
     for found in result.found.values():
         found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None)
     return result
@@ -130,7 +130,7 @@ def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
     """(type, key, GeoNames city) of a name, from the model's label or a type the evidence gave."""
     name = names.undot(_clean_name(span.text))
     words = name.split()
-    if label in ("PERSON", "Person") and not (words and _org_types().get(words[0]) == "ArmedGroup"):  # the model calls "Liwa al-Tawhid" a person
+    if label in ("PERSON", "Person") and not (words and names.org_types().get(words[0]) == "ArmedGroup"):  # the model calls "Liwa al-Tawhid" a person
         return "Person", f"person:{slug(name)}", None
     if label in PLACE_TYPES:
         return label, f"place:{slug(name)}", None
@@ -145,7 +145,7 @@ def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
         return "NamedEvent", f"event-name:{slug(name)}", None
     if label not in ("ORG", "NORP", "Organization"):  # a kind of organization the evidence told
         return label, f"org:{slug(name)}", None
-    kind = next((_org_types()[w] for w in reversed(words) if w in _org_types()), "Organization")
+    kind = next((names.org_types()[w] for w in reversed(words) if w in names.org_types()), "Organization")
     return kind, f"org:{slug(name)}", None
 
 
@@ -374,12 +374,3 @@ def _place_nouns() -> frozenset[str]:
 def _titles() -> frozenset[str]:
     return frozenset(w for line in lines("titles.txt") for w in line.split())
 
-
-def org_words(words: list[str]) -> bool:
-    """Whether a name has a word that names a kind of body or place ("Council", "Brigade", "Square")."""
-    return any(w in _org_types() or w in names.name_heads() for w in words)
-
-
-@cache
-def _org_types() -> dict[str, str]:
-    return dict(line.split("\t") for line in lines("org_types.tsv"))

@@ -56,6 +56,17 @@ def descriptors() -> dict[str, str]:
     return dict(line.split("\t") for line in lines("descriptors.tsv"))
 
 
+@cache
+def org_types() -> dict[str, str]:
+    """A word in an organization's name -> the kind it tells ("Brigade": ArmedGroup; org_types.tsv)."""
+    return dict(line.split("\t") for line in lines("org_types.tsv"))
+
+
+def org_words(words: list[str]) -> bool:
+    """Whether a name has a word that names a kind of body or place ("Council", "Brigade", "Square")."""
+    return any(w in org_types() or w in name_heads() for w in words)
+
+
 def title_length(words: list[str]) -> int:
     """The number of leading words that are a title or honorific ("Vice President Al Gore" -> 2)."""
     titles, n = honorifics(), 0
