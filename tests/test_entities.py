@@ -196,6 +196,7 @@ def test_wire_credits_are_not_entities_and_do_not_glue_to_names(nlp, gazetteer, 
     found = entities_of(nlp, gazetteer, text)
     assert holder(found, credit) is None
     assert holder(found, "Harbour Board") is not None
+    assert holder(found, "OTTAWA") is None  # the dateline's place
 
 
 @pytest.mark.parametrize("text, junk", [

@@ -31,6 +31,7 @@ def test_an_acronym_inside_a_name_keeps_its_letters():
     ("Brown, Lowe And Co", "Brown, Lowe"),
     ("Coal Valley Limited", "Coal Valley"),
     ("Kessler AG", "Kessler"),
+    ("Harlow Holdings Ltd", "Harlow Holdings"),  # a designator stays in the name it is matched by
     ("Inc", "Inc"),  # a company is never only its legal form
     ("Amnesty International", "Amnesty International"),
 ])

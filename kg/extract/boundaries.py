@@ -28,7 +28,7 @@ from kg.data import lines
 from kg.extract.names import (
     FUNCTION_WORDS,
     acronym_definitions,
-    company_suffixes,
+    company_endings,
     descriptors,
     honorifics,
     initials,
@@ -85,7 +85,7 @@ def _with_suffix(ent: Span) -> Span:
 
 def _suffix_at(doc: Doc, i: int) -> int:
     """The length of a capitalized legal form starting at token i ("Corp", "and Co"), else 0."""
-    for suffix in company_suffixes():
+    for suffix in company_endings():
         words = doc[i : i + len(suffix)]
         if len(words) == len(suffix) and tuple(t.lower_ for t in words) == suffix and words[-1].text[:1].isupper() \
                 and not any(t.ent_type_ not in ("", "ORG") for t in words):

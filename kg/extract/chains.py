@@ -42,7 +42,8 @@ def link_mentions(result: ArticleEntities, doc: Doc, definitions: list[tuple[Spa
         target = index.full_form(short)
         if target is not None and target != short.id and target in result.found:
             full = result.found[target]
-            if full.type == "Organization" and "Person" in short.types_seen and _person_like(full):
+            surname = name_key(full.label).split()[-1] == name_key(short.label)
+            if full.type == "Organization" and "Person" in short.types_seen and surname and _person_like(full):
                 full.type = "Person"  # a "company" referred to by its surname is a person the model mistyped
             fold(result, short, full)
     _attach_bare_surnames(result, doc)

@@ -349,9 +349,13 @@ def _junk(ent: Span, body: str, headlines: set[int]) -> bool:
 
 
 def _credit(ent: Span) -> bool:
-    """Whether a name is a wire credit in brackets at the start of a story: "(CNN)The ...",
-    "OTTAWA (Reuters) - ...": the outlet that wrote the story, not an actor in it."""
+    """Whether a name is a wire credit in brackets at the start of a story, or the dateline's
+    place before it: "(CNN)The ...", "OTTAWA (Reuters) - ...": who wrote the story and where,
+    not an actor in it."""
     doc = ent.doc
+    if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")" and ent.text.isupper() \
+            and all(t.is_space or t.is_punct for t in doc[ent.sent.start : ent.start]):
+        return True  # the dateline's place, "WARSAW (Reuters) -"
     if ent.start == 0 or ent.end >= len(doc) or doc[ent.start - 1].text != "(" or doc[ent.end].text != ")":
         return False
     before = [t for t in doc[ent.sent.start : ent.start - 1] if not t.is_space]

@@ -78,6 +78,14 @@ def title_length(words: list[str]) -> int:
     return n
 
 
+@cache
+def company_endings() -> tuple[tuple[str, ...], ...]:
+    """Legal forms and designators ("Industrie", company_designators.txt), as lower-case word tuples,
+    longest first: what a company's span runs on over."""
+    designators = {tuple(s.lower().split()) for s in lines("company_designators.txt")}
+    return tuple(sorted(set(company_suffixes()) | designators, key=len, reverse=True))
+
+
 def suffix_length(words: list[str]) -> int:
     """The number of trailing words that are a company legal form ("Harris Upham and Co Inc" -> 3)."""
     n, lower = 0, [w.lower() for w in words]
