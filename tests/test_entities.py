@@ -213,3 +213,10 @@ def test_titles_alone_and_day_names_are_not_entities(nlp, gazetteer, text, junk)
     doc.ents = [Span(doc, start, start + len(junk.split()), label="ORG")]
     doc.user_data["article"] = "t"
     assert holder({e.id: e for e in find_entities(doc, gazetteer).entities()}, junk) is None
+
+
+def test_a_bodys_first_word_is_not_the_body(nlp, gazetteer):
+    """"Senate" is not the Senate Finance Committee (a company's first word is the company)."""
+    found = entities_of(nlp, gazetteer, "The Senate Finance Committee approved the bill on Thursday. The Senate will vote next week.")
+    committee = holder(found, "Senate Finance Committee")
+    assert committee is not None and "Senate" not in committee.aliases

@@ -135,7 +135,8 @@ class _Index:
             if f in people:
                 self.first_words.setdefault(words[0], set()).add(f.id)
                 self.last_words.setdefault(words[-1], set()).add(f.id)
-            elif f.type in ORG_TYPES and f.entry is None:
+            elif f.type in ORG_TYPES and f.entry is None and (f.suffixed or not org_words(f.label.split())):
+                # a company ("Harcourt Brace Jovanovich Inc"), not a body: "Senate" is not the Senate Judiciary Committee
                 self.company_words.setdefault(words[0], set()).add(f.id)
 
     def full_form(self, short: Found) -> str | None:
