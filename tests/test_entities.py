@@ -220,3 +220,12 @@ def test_a_bodys_first_word_is_not_the_body(nlp, gazetteer):
     found = entities_of(nlp, gazetteer, "The Senate Finance Committee approved the bill on Thursday. The Senate will vote next week.")
     committee = holder(found, "Senate Finance Committee")
     assert committee is not None and "Senate" not in committee.aliases
+
+
+def test_a_surname_used_as_a_modifier_is_not_the_person(nlp, gazetteer):
+    """"the Houthi movement" is a group, not Abdul-Malik al-Houthi; "Griffiths met" is Martin Griffiths."""
+    found = entities_of(nlp, gazetteer, "Officials blamed the Houthi movement for the attack. The envoy, Martin Griffiths, met "
+                                        "Houthi leader Abdul-Malik al-Houthi last week. Griffiths met the leader again on Monday.")
+    leader = holder(found, "Abdul-Malik al-Houthi")
+    assert leader is not None and "Houthi" not in leader.aliases
+    assert "Griffiths" in holder(found, "Martin Griffiths").aliases

@@ -122,6 +122,7 @@ class _Index:
     """The article's full names, indexed by acronym, surname, given name and first word."""
 
     def __init__(self, result: ArticleEntities):
+        self.spans = result.spans
         fulls = [f for f in result.found.values() if len(name_key(f.label).split()) >= 2 or any(is_acronym(a) for a in f.aliases)]
         people = [f for f in fulls if f.type == "Person" or _person_like(f)]
         self.short_names = ShortNames((f.id, f.label, "Person" if f in people else f.type, tuple(f.aliases)) for f in fulls)
@@ -149,7 +150,9 @@ class _Index:
         key = name_key(label)
         if short.honorific == "given":
             return _one(self.first_words.get(key))
-        if short.type == "Person" or short.type in ORG_TYPES or short.type in ("Place", "Region"):  # the model's place guesses, not GeoNames
+        # a surname the model took for a body or a place ("Menendez told reporters"), but not a
+        # name used as a modifier ("the Houthi movement", "Houthi leaders" are not al-Houthi)
+        if short.type == "Person" or ((short.type in ORG_TYPES or short.type in ("Place", "Region")) and self._stands_alone(short)):
             target = self.short_names.expand(label, "Person")
             if target is not None:
                 return target
@@ -157,17 +160,21 @@ class _Index:
             target = _one(self.first_words.get(key) if key not in self.last_words else None)
             if target is not None:
                 return target
-        if short.type in ("Person", "Organization") and (target := self._variant(key)) is not None:
+        if (short.type == "Person" or (short.type == "Organization" and self._stands_alone(short))) and (target := self._variant(key)) is not None:
             return target
         if short.type in ("Person", "Organization"):
             return _one(self.company_words.get(key))
         return None
 
+    def _stands_alone(self, found: Found) -> bool:
+        """Whether a name is used as a noun phrase of its own somewhere, not only as a modifier."""
+        return any(span.root.dep_ not in ("compound", "amod", "nmod") for span, ids in self.spans if found.id in ids)
+
     def _variant(self, key: str) -> str | None:
         """The one person whose surname `key` misspells ("dadyev" -> "dadayev"), or None."""
         if len(key) < 5:
             return None
-        close = {i for surname, ids in self.last_words.items() if surname[0] == key[0] and len(surname) >= 5
+        close = {i for surname, ids in self.last_words.items() if surname[0] == key[0] and len(surname) >= 5 and surname != key
                  and SequenceMatcher(None, surname, key).ratio() >= VARIANT_SIMILARITY for i in ids}
         return _one(close)
 
@@ -199,6 +206,6 @@ def _attach_bare_surnames(result: ArticleEntities, doc: Doc) -> None:
         owners = surnames.get(token.text)
         if not owners or len(owners) != 1 or token.i in result.by_token or len(token.text) < 3:
             continue
-        if token.dep_ in ("nsubj", "nsubjpass", "poss") and token.pos_ == "PROPN" and not any(c.dep_ == "compound" for c in token.children):
+        if token.dep_ in ("nsubj", "nsubjpass", "poss") and token.is_title and not any(c.dep_ == "compound" for c in token.children):
             person = owners[0]
             add(result, doc[token.i : token.i + 1], person.id, person.label, person.type, entry=person.entry)
