@@ -96,9 +96,11 @@ def _suffix_at(doc: Doc, i: int) -> int:
 CONNECTORS = frozenset({"and", "&"})  # words that join two capitalized words of one name ("Customs and Border")
 
 
-def _name_word(token) -> bool:
-    """A capitalized word the model left outside any name ("Customs", "Economic")."""
-    return (token.is_title and token.is_alpha and token.tag_ in ("NNP", "NNPS") and not token.ent_type_ and not token.is_sent_start
+def _name_word(token, sentence_start: bool = False) -> bool:
+    """A capitalized word the model left outside any name ("Customs", "Economic"); at a sentence's
+    start only where `sentence_start` allows (a name that ends in a body's head or a legal form)."""
+    return (token.is_title and token.is_alpha and token.tag_ in ("NNP", "NNPS") and not token.ent_type_
+            and (sentence_start or not token.is_sent_start)
             and token.text not in honorifics())  # "Secretary of State" is a title, not part of a body's name
 
 
@@ -139,14 +141,17 @@ def _with_right(ent: Span, acronyms: set[str]) -> Span:
 
 def _bodies(doc: Doc, spans: list[Span], gaz: Gazetteer) -> list[Span]:
     """Organizations the model missed: capitalized words ending in a body's head noun ("Economic
-    Policy Council"), with the state before them ("The White House Economic Policy Council")."""
+    Policy Council") or a company's legal form ("Braxton Foods Corp"), with the state before
+    them ("The White House Economic Policy Council")."""
     taken = {i for s in spans for i in range(s.start, s.end)}
+    legal_forms = {suffix[0] for suffix in company_endings() if len(suffix) == 1}
     out = []
     for token in doc:
-        if token.i in taken or not token.is_title or name_heads().get(token.text) not in ("Organization", "Government", "NGO", "MediaOutlet"):
+        body = name_heads().get(token.text) in ("Organization", "Government", "NGO", "MediaOutlet")
+        if token.i in taken or not token.text[:1].isupper() or not (body or token.lower_ in legal_forms):
             continue
         start = token.i
-        while start > 0 and (doc[start - 1].is_space or (_name_word(doc[start - 1]) and doc[start - 1].i not in taken)):
+        while start > 0 and (doc[start - 1].is_space or (_name_word(doc[start - 1], sentence_start=True) and doc[start - 1].i not in taken)):
             start -= 1
         while doc[start].is_space:
             start += 1

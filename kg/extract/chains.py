@@ -129,6 +129,7 @@ class _Index:
         self.first_words: dict[str, set[str]] = {}
         self.last_words: dict[str, set[str]] = {}
         self.company_words: dict[str, set[str]] = {}
+        self.suffixed_words: dict[str, set[str]] = {}  # companies written with a legal form
         for f in fulls:
             words = name_key(f.label).split()
             if len(words) < 2:
@@ -139,6 +140,8 @@ class _Index:
             elif f.type in ORG_TYPES and f.entry is None and (f.suffixed or not org_words(f.label.split())):
                 # a company ("Harcourt Brace Jovanovich Inc"), not a body: "Senate" is not the Senate Judiciary Committee
                 self.company_words.setdefault(words[0], set()).add(f.id)
+                if f.suffixed:
+                    self.suffixed_words.setdefault(words[0], set()).add(f.id)
 
     def full_form(self, short: Found) -> str | None:
         """The id of the one full name `short` stands for, or None."""
@@ -150,9 +153,9 @@ class _Index:
         key = name_key(label)
         if short.honorific == "given":
             return _one(self.first_words.get(key))
-        # a surname the model took for a body or a place ("Menendez told reporters"), but not a
-        # name used as a modifier ("the Houthi movement", "Houthi leaders" are not al-Houthi)
-        if short.type == "Person" or ((short.type in ORG_TYPES or short.type in ("Place", "Region")) and self._stands_alone(short)):
+        # also a surname the model took for a body or a place ("Menendez told reporters", "the
+        # Cotton letter"); a group named after a family is the gazetteer's to know (the Houthis)
+        if short.type == "Person" or short.type in ORG_TYPES or short.type in ("Place", "Region"):
             target = self.short_names.expand(label, "Person")
             if target is not None:
                 return target
@@ -164,6 +167,8 @@ class _Index:
             return target
         if short.type in ("Person", "Organization"):
             return _one(self.company_words.get(key))
+        if short.type in ("Place", "Region") and self._stands_alone(short):  # "Braxton said", the model's place
+            return _one(self.suffixed_words.get(key))
         return None
 
     def _stands_alone(self, found: Found) -> bool:
