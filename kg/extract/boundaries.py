@@ -6,8 +6,8 @@
 - a country's name after a place-making word is a new place ("New Mexico", "West Germany");
 - an organization's name runs back over the capitalized words the model left out ("Customs and
   Border Protection"), on over "in/of X" when that spells an acronym the article uses ("... in
-  Europe" for OSCE), and capitalized words ending in a body's head noun are an organization
-  the model missed ("The White House Economic Policy Council");
+  Europe" for OSCE), and capitalized words ending in a body's head noun or a legal form are an
+  organization the model missed ("The White House Economic Policy Council", "Braxton Foods Corp");
 - capitalized words after a descriptor of a body are its name ("the band Men at Work");
 - a name after a title always followed by one is a person ("Lord Plumb", "Ms. Cho"), and a
   person's name runs on over a hyphenated part the model left out ("Kim Do-hee");
