@@ -9,7 +9,6 @@ the GeoNames city table once (about 0.3 s); it is cached per set of files.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -88,36 +87,6 @@ def name_key(name: str) -> str:
     if words and words[0] == "the":
         words = words[1:]
     return " ".join(words)
-
-
-class ShortNames:
-    """Which full name a short name stands for: a surname ("Putin" -> "Vladimir Putin") or an
-    acronym ("SOHR"), among candidates (id, label, type). Indexed by initials and by surname, so
-    resolving a corpus is linear in its entities, not quadratic."""
-
-    def __init__(self, candidates: Iterable[tuple[str, str, str]]):
-        self.acronyms: dict[str, list[str]] = {}
-        self.surnames: dict[str, list[str]] = {}
-        for i, label, kind in candidates:
-            if len(label.split()) < 2:
-                continue
-            if kind in ACTOR_TYPES - {"Person", "CollectiveActor"}:
-                self.acronyms.setdefault("".join(w[0] for w in label.split() if w[:1].isupper()), []).append(i)
-            elif kind == "Person":
-                words = name_key(label).split()
-                for k in range(1, len(words)):  # every trailing run of words: "al shimale", "shimale"
-                    self.surnames.setdefault(" ".join(words[k:]), []).append(i)
-
-    def expand(self, short: str, short_type: str) -> str | None:
-        """The id of the one candidate the short name stands for; None when none or several fit:
-        an ambiguous short name is never merged."""
-        if short.isupper() and 2 <= len(short) <= 6:  # an acronym, never a surname
-            hits = self.acronyms.get(short, [])
-        elif len(short.split()) == 1 and short_type in ("Person", "Organization"):  # the model labels some surnames ORG
-            hits = self.surnames.get(name_key(short), [])
-        else:
-            return None
-        return hits[0] if len(hits) == 1 else None
 
 
 @cache

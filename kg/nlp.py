@@ -48,6 +48,7 @@ def load_nlp(model: str | None = None, gazetteers: tuple[str, ...] = ()) -> Lang
     except OSError as e:
         raise ModelNotFound(f"cannot load spaCy pipeline '{name}': {e}") from None
     nlp.max_length = 2_000_000
+    _split_credits(nlp)
     if "attribute_ruler" in nlp.pipe_names:
         ruler = nlp.get_pipe("attribute_ruler")
         ruler.match = TableMatch(ruler)  # the same matches, found by table lookup (see TableMatch)
@@ -55,6 +56,15 @@ def load_nlp(model: str | None = None, gazetteers: tuple[str, ...] = ()) -> Lang
         nlp.add_pipe("kg_line_breaks", before="parser")
     nlp.add_pipe("kg_gazetteer", before="ner" if "ner" in nlp.pipe_names else None, config={"gazetteers": list(gazetteers)})
     return nlp
+
+
+def _split_credits(nlp: Language) -> None:
+    """Split a closing bracket glued to the next word, as in the agency credit "(CNN)The
+    University said": otherwise "CNN)The" is one token and the name after it is lost."""
+    from spacy.util import compile_infix_regex
+
+    infixes = [*nlp.Defaults.infixes, r"\)(?=[A-Z])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def release_nlp() -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.gazetteer import ShortNames, name_key
+from kg.extract.names import ShortNames, is_acronym
+from kg.gazetteer import name_key
 from kg.model import Entity
 
 
@@ -21,17 +22,31 @@ def resolve(entities: Iterable[Entity]) -> tuple[dict[str, Entity], dict[str, st
     for entity in entities:
         merged[entity.id] = union(merged[entity.id], entity) if entity.id in merged else entity
     mapping: dict[str, str] = {}
-    short_names = ShortNames((e.id, e.label, e.type) for e in merged.values())
+    short_names = ShortNames((e.id, e.label, e.type, e.aliases) for e in merged.values())
+    by_name = {name_key(e.label): e.id for e in sorted(merged.values(), key=lambda e: e.id)}
     for entity in sorted(merged.values(), key=lambda e: e.id):
         if entity.wikidata or ":" not in entity.id:
             continue  # gazetteer entities are already canonical
-        target = short_names.expand(entity.label, entity.type)
+        # across articles a short form needs stronger evidence than within one: a surname only
+        # when the model read it as a person ("Ferguson" the city is not the actor Ferguson)
+        target = short_names.expand(entity.label, entity.type) if entity.type == "Person" or is_acronym(entity.label) else None
+        target = target or _written_out(entity, short_names, by_name, merged)
         if target is not None and target != entity.id:
             mapping[entity.id] = target
     mapping.update(_spelling_variants(merged, mapping))
     for source, target in mapping.items():
         merged[target] = union(merged[target], merged.pop(source))
     return dict(sorted(merged.items())), mapping
+
+
+def _written_out(entity: Entity, short_names: ShortNames, by_name: dict[str, str], entities: dict[str, Entity]) -> str | None:
+    """The organization a name that starts with an acronym names when the acronym is written out
+    ("EC Commission" -> "European Community Commission", where "EC" is "European Community")."""
+    words = entity.label.split()
+    if len(words) < 2 or not is_acronym(words[0]):
+        return None
+    expanded = short_names.expand(words[0], entity.type)
+    return by_name.get(name_key(" ".join([entities[expanded].label, *words[1:]]))) if expanded in entities else None
 
 
 VARIANT_SIMILARITY = 0.88  # difflib ratio of two names that are one name spelled two ways

@@ -85,3 +85,25 @@ def test_pipeline_version_follows_gazetteer_contents_not_the_process(tmp_path):
     before = pipeline_version("m", (str(gaz),))
     gaz.write_text("acme-militia\tAcme Militia\tArmedGroup\tAcme\n", encoding="utf-8")
     assert pipeline_version("m", (str(gaz),)) != before
+
+
+def test_an_acronym_defined_in_one_article_joins_its_long_form_from_another():
+    long = Entity("org:zambezi-railway-workers-union", "Zambezi Railway Workers Union", "Organization", aliases=("ZAWU",))
+    short = Entity("org:zawu", "ZAWU", "Organization")
+    _entities, mapping = resolve([long, short])
+    assert mapping == {"org:zawu": "org:zambezi-railway-workers-union"}
+
+
+def test_a_name_that_starts_with_an_acronym_joins_the_name_written_out():
+    """"FNFC Council" in one article, "Federation of Northern Fishing Cooperatives Council" in another."""
+    body = Entity("org:federation-of-northern-fishing-cooperatives", "Federation of Northern Fishing Cooperatives", "Organization")
+    council = Entity("org:federation-of-northern-fishing-cooperatives-council", "Federation of Northern Fishing Cooperatives Council", "Organization")
+    short = Entity("org:fnfc-council", "FNFC Council", "Organization")
+    _entities, mapping = resolve([body, council, short])
+    assert mapping == {"org:fnfc-council": "org:federation-of-northern-fishing-cooperatives-council"}
+
+
+def test_a_one_word_name_the_model_did_not_read_as_a_person_joins_no_person_across_articles():
+    """"Ferguson" the city (an organization to the model in one article) is not the actor Ferguson of another."""
+    entities, mapping = resolve([person("person:jesse-ferguson", "Jesse Ferguson", "a"), Entity("org:ferguson", "Ferguson", "Organization")])
+    assert mapping == {} and "org:ferguson" in entities

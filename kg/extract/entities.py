@@ -1,73 +1,39 @@
 """Entity mentions in one article, grouped into entities with canonical keys.
 
 Mentions come from four sources, in this order (a token belongs to the first that claims it):
-1. named entities (gazetteer hits from `kg_gazetteer`, then the statistical `ner`);
-2. state organs named by a demonym ("Russian warplanes" -> Russia's military, via
-   `organs.tsv` and `demonyms.tsv`);
-3. collective actors ("rebels", "pro-Assad forces", "terrorist groups"; `collective_actors.tsv`),
-   scoped by the article's main place, because "rebels" in Aleppo are not rebels in Yemen;
-4. metonymy: a capital that acts ("Moscow has dismissed") stands for its government.
+1. named entities: gazetteer hits from `kg_gazetteer`, then the statistical `ner`, with spans
+   corrected by `boundaries` (acronym long forms, legal forms, "New Mexico") and types corrected
+   by evidence (a title, a descriptor beside the name, its head noun; `name_heads.tsv`,
+   `descriptors.tsv`, `honorifics.tsv`);
+2. state organs named by a demonym or a leader (`actors`);
+3. collective actors ("rebels", "pro-Assad forces"), scoped by the article's main place (`actors`);
+4. metonymy: a capital that acts ("Moscow has dismissed") stands for its government (`actors`).
 
-Within the article, a surname alone joins the full name ("Putin" -> "Vladimir Putin") and an
-acronym joins the name it abbreviates. Canonical keys are gazetteer ids, else type + name.
+Then `chains` joins the short forms of a name to its full form within the article ("Putin" ->
+"Vladimir Putin", "GATT" -> "General Agreement on Tariffs and Trade"). Canonical keys are
+gazetteer ids, else type + name (without titles and legal forms).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 
 from spacy.tokens import Doc, Span
 
 from kg.data import lines
-from kg.extract.phrases import one_line
-from kg.gazetteer import PLACE_TYPES, Entry, Gazetteer, ShortNames, geonames_city, name_key
-from kg.model import Entity, Mention
+from kg.extract import chains, names
+from kg.extract.actors import add_collectives, add_organs, apply_metonymy
+from kg.extract.boundaries import named_spans
+from kg.extract.found import ArticleEntities, Found, add, collective_lexicon, slug
+from kg.gazetteer import PLACE_TYPES, Gazetteer, geonames_city
+
+__all__ = ["ArticleEntities", "Found", "find_entities"]
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
-# heads that need a modifier to name a side: "rebel groups", "regime forces", "regime helicopters"
-GROUP_HEADS = {"group", "force", "troop", "fighter", "unit", "faction", "militia", "soldier", "army", "gunman", "member",
-               "helicopter", "warplane", "jet", "aircraft", "plane", "bomber", "drone", "tank", "sniper", "artillery"}
-# A modifier that names whose side a group is on: "pro-Assad", "Iran-sponsored", "US-led"
-# (a named sponsor; "foreign-backed" names none and stays a descriptive, not a distinct group).
-ALLEGIANCE = re.compile(r"^(?:pro|anti)-\S+$|^[A-Z][\w.]*-(?:backed|sponsored|led|allied|affiliated|supported|linked|trained)$")
-
-
-@dataclass
-class Found:
-    """An entity being assembled from an article's mentions."""
-
-    id: str
-    label: str
-    type: str
-    entry: Entry | None = None
-    aliases: set[str] = field(default_factory=set)
-    mentions: list[Mention] = field(default_factory=list)
-    roles: set[str] = field(default_factory=set)
-    parent: str | None = None
-    geonames: int | None = None
-    lat: float | None = None
-    lon: float | None = None
-    family: str | None = None  # collective actors: the family of labels ("armed-opposition")
-    state: str | None = None  # the country whose state it is or serves ("pentagon": "usa"), by the gazetteer
-
-
-@dataclass
-class ArticleEntities:
-    """The entities of one article and, for each token, the entity ids it refers to."""
-
-    found: dict[str, Found]
-    by_token: dict[int, list[str]]
-    spans: list[tuple[Span, list[str]]]
-    main_place: str | None = None
-
-    def at(self, token_i: int) -> list[str]:
-        return self.by_token.get(token_i, [])
-
-    def entities(self) -> tuple[Entity, ...]:
-        return tuple(sorted((_entity(f) for f in self.found.values()), key=lambda e: e.id))
+GENERIC_TYPES = {"Organization", "Place", "Facility", "Region"}  # what a model label alone gives; evidence may say more
 
 
 def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
@@ -75,17 +41,19 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     result = ArticleEntities({}, {}, [])
     headlines = {s.start for s in doc.sents if _headline_like(s)}
     body = " ".join(s.text for s in doc.sents if s.start not in headlines)  # the text of the sentences that are not headlines
-    named = [e for e in doc.ents if e.label_ in NAMED_LABELS and not _junk(e, body, headlines)]
+    ents = [e if e.label_ in NAMED_LABELS else Span(doc, e.start, e.end, label="ORG") for e in doc.ents
+            if e.label_ in NAMED_LABELS or (e.label_ in ("WORK_OF_ART", "PRODUCT") and _descriptor_type(_strip_det(e)))]  # "the newspaper The Liverpool Echo"
+    named, definitions = named_spans(doc, [e for e in ents if not _junk(e, body, headlines)], gaz)
     for ent in named:
         _add_named(result, ent, gaz)
-    _add_organs(result, doc, gaz)
+    add_organs(result, doc, gaz)
     result.main_place = _main_place(result)
     for found in result.found.values():  # "the Sulaiman neighborhood": a district of the article's city
         if found.entry is None and found.type in ("District", "Facility") and result.main_place and not found.parent:
             found.parent = result.main_place
-    _add_collectives(result, doc)
-    _apply_metonymy(result, gaz)
-    _merge_short_names(result)
+    add_collectives(result, doc)
+    apply_metonymy(result, gaz)
+    chains.link_mentions(result, doc, definitions)
     for found in result.found.values():
         found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None)
     return result
@@ -103,52 +71,181 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
             # "French President", "Russian-backed": the adjective names the country (organs,
             # which claim their tokens later, take precedence at the organ's head noun).
             entry = gaz.entries[country]
-            _add(result, text, entry.id, entry.label, entry.type, entry=entry)
+            add(result, text, entry.id, entry.label, entry.type, entry=entry)
             return
         if country or not _is_group_noun(text):
             return
-        _add(result, text, f"collective:{_slug(text.text)}", text.text, "CollectiveActor")
+        add(result, text, f"collective:{slug(text.text)}", text.text, "CollectiveActor")
         return
+    title = ""
     if entry is not None:
-        found = _add(result, text, entry.id, entry.label, entry.type, entry=entry)
+        found = add(result, text, entry.id, entry.label, entry.type, entry=entry)
     else:
-        if len(text) == 1 and (text[0].lemma_.lower() in gaz.organs or text[0].lemma_.lower() in _collective_lexicon()):
+        if len(text) == 1 and (text[0].lemma_.lower() in gaz.organs or text[0].lemma_.lower() in collective_lexicon()):
             return  # "Army soldiers", "Takfiri militants": a common word, left to organs and collectives
-        entity_type, key, geo = _classify(text, ent.label_)
-        if _names_a_place(ent):
-            entity_type, key, geo = "District", f"place:{_slug(_clean_name(text.text))}", None
-        elif ent.label_ not in ("GPE", "LOC", "FAC") and (named_as := _place_of(ent)):  # "the town of Maarat al-Numan", which the model calls a person
-            entity_type, key, geo = _classify(text, "GPE")
-            if entity_type == "Place":
-                entity_type = named_as
+        if ent.label_ == "PERSON":
+            text, title = _without_title(text)
         if not text.text or not any(c.isalpha() for c in text.text):
             return
-        found = _add(result, text, key, _clean_name(text.text), entity_type)
+        entity_type, key, geo, by_evidence = _typed(ent, text)
+        name = written = _clean_name(text.text)
+        if entity_type not in PLACE_TYPES | {"Person", "NamedEvent"}:  # the key has no legal form: "Kraft Inc" is "Kraft"
+            name = _org_name(name, gaz)
+            key = f"org:{slug(names.undot(names.strip_company_suffix(name)))}"
+        found = add(result, text, key, name, entity_type)
+        found.typed_by_evidence = found.typed_by_evidence or by_evidence
+        if names.strip_company_suffix(written) != written:
+            found.suffixed = True
+            found.aliases.add(names.strip_company_suffix(written))
+        if entity_type not in PLACE_TYPES | {"Person"}:
+            _add_state_form(found, text, gaz)
         if geo:
             found.geonames, found.lat, found.lon = geo["geonameid"], geo["latitude"], geo["longitude"]
     if found.type == "Person":
+        _add_titled_forms(found, text, title)
         role = _role(ent)
         if role:
             found.roles.add(role)
             found.mentions[-1] = replace(found.mentions[-1], role=role)
 
 
+def _typed(ent: Span, text: Span) -> tuple[str, str, dict | None, bool]:
+    """(type, key, GeoNames city, whether evidence overrode the model) of a name not in the gazetteer."""
+    entity_type, key, geo = _classify(text, ent.label_)
+    evidence = _type_by_evidence(text)
+    by_evidence = bool(evidence) and _overrides(evidence, ent.label_, text) and (
+        _family(evidence) != _family(entity_type) or (entity_type in GENERIC_TYPES and not geo and evidence != entity_type))
+    if by_evidence:  # "Yitzhak Rabin Square", "the band Oasis"
+        entity_type, key, geo = _classify(text, evidence)
+    elif _names_a_place(ent):
+        entity_type, key, geo = "District", f"place:{slug(_clean_name(text.text))}", None
+    elif ent.label_ not in ("GPE", "LOC", "FAC") and (named_as := _place_of(ent)):  # "the town of Maarat al-Numan", which the model calls a person
+        entity_type, key, geo = _classify(text, "GPE")
+        if entity_type == "Place":
+            entity_type = named_as
+    return entity_type, key, geo, by_evidence
+
+
 def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
-    name = _clean_name(span.text)
+    """(type, key, GeoNames city) of a name, from the model's label or a type the evidence gave."""
+    name = names.undot(_clean_name(span.text))
     words = name.split()
-    if label == "PERSON" and not (words and _org_types().get(words[0]) == "ArmedGroup"):  # the model calls "Liwa al-Tawhid" a person
-        return "Person", f"person:{_slug(name)}", None
+    if label in ("PERSON", "Person") and not (words and names.org_types().get(words[0]) == "ArmedGroup"):  # the model calls "Liwa al-Tawhid" a person
+        return "Person", f"person:{slug(name)}", None
+    if label in PLACE_TYPES:
+        return label, f"place:{slug(name)}", None
     if label in ("GPE", "LOC"):
         geo = geonames_city(name)
         if geo:
             return "City", f"geonames:{geo['geonameid']}", geo
-        return ("Place" if label == "GPE" else "Region"), f"place:{_slug(name)}", None
+        return ("Place" if label == "GPE" else "Region"), f"place:{slug(name)}", None
     if label == "FAC":
-        return "Facility", f"place:{_slug(name)}", None
+        return "Facility", f"place:{slug(name)}", None
     if label == "EVENT":
-        return "NamedEvent", f"event-name:{_slug(name)}", None
-    kind = next((_org_types()[w] for w in reversed(words) if w in _org_types()), "Organization")
-    return kind, f"org:{_slug(name)}", None
+        return "NamedEvent", f"event-name:{slug(name)}", None
+    if label not in ("ORG", "NORP", "Organization"):  # a kind of organization the evidence told
+        return label, f"org:{slug(name)}", None
+    kind = next((names.org_types()[w] for w in reversed(words) if w in names.org_types()), "Organization")
+    return kind, f"org:{slug(name)}", None
+
+
+def _family(entity_type: str) -> str:
+    """The broad family of a type: place, person or organization."""
+    return "place" if entity_type in PLACE_TYPES else "person" if entity_type == "Person" else "organization"
+
+
+def _type_by_evidence(span: Span) -> str | None:
+    """The type a name's own words or its neighbours tell, whatever the model said: a noun in
+    apposition or before it ("the band Oasis", "striker Papiss Cisse"; `descriptors.tsv`), else
+    its head noun ("Yitzhak Rabin Square", "University of North Carolina"; `name_heads.tsv`)."""
+    descriptor = _descriptor_type(span)
+    if descriptor:
+        return descriptor
+    words = [t.text for t in span if not t.is_space]
+    if "of" in words[1:]:
+        words = words[: words.index("of", 1)]
+    return names.name_heads().get(words[-1]) if len(words) >= 2 else None
+
+
+def _descriptor_type(span: Span) -> str | None:
+    """The type a common noun right before a name, or in apposition to it, gives ("the band Oasis")."""
+    doc, i = span.doc, span.start - 1
+    while i >= 0 and (doc[i].is_space or doc[i].lower_ in ("the", "a", "an")):
+        i -= 1
+    if i >= 0 and doc[i].text == "," and span.root.dep_ == "appos":
+        i = span.root.head.i if span.root.head.i < span.start else -1
+    if i >= 0 and doc[i].is_lower and doc[i].lower_ in names.descriptors():  # the tagger calls some "NNP" ("local daily")
+        return names.descriptors()[doc[i].lower_]
+    return None
+
+
+def _overrides(evidence: str, label: str, name: Span) -> bool:
+    """Whether evidence of a type outweighs the model's label: a descriptor beside the name always;
+    a head noun of a place over any label ("Melbourne Cricket Ground"), of a body only over a
+    person ("Congress Party"; the model's "Soviet Union" as a place stands)."""
+    return bool(_descriptor_type(name)) or evidence in PLACE_TYPES or label == "PERSON"
+
+
+def _without_title(span: Span) -> tuple[Span, str]:
+    """The name without the titles it starts with ("Secretary Clinton" -> "Clinton"), and the titles."""
+    words = [t for t in span if not t.is_space]
+    n = names.title_length([t.text for t in words])
+    if not n or n >= len(words):
+        return span, ""
+    return span.doc[words[n].i : span.end], " ".join(t.text for t in words[:n])
+
+
+def _add_titled_forms(found: Found, name: Span, title: str) -> None:
+    """Keep a person's name as written with a title ("President Reagan", "Ms. Cho"), and mark a
+    one-word name after a title with the part of the name it is ("Sheikh Ali": a given name)."""
+    doc, i = name.doc, name.start
+    if not title:
+        words: list[str] = []
+        while i > 0 and not doc[i - 1].is_space and len(words) < 4 and (doc[i - 1].text[:1].isupper() or doc[i - 1].text == "of"):
+            i -= 1
+            words.insert(0, doc[i].text)
+            if names.title_length(words) == len(words):
+                title = " ".join(words)
+    if not title:
+        return
+    text = _clean_name(name.text)
+    found.aliases.add(f"{title} {text}")
+    if len(text.split()) == 1:
+        kinds = [names.honorifics()[t] for k in (3, 2, 1) for t in [" ".join(title.split()[-k:])] if t in names.honorifics()]
+        found.honorific = kinds[0] if kinds else "surname"
+
+
+def _org_name(name: str, gaz: Gazetteer) -> str:
+    """An organization's name without a leading country or government ("U.S. International Trade
+    Commission" -> "International Trade Commission"), a known acronym that begins it written out
+    ("EC Commission" -> "European Community Commission")."""
+    words = name.split()
+    known = gaz.lookup(words[0]) if len(words) >= 2 and names.is_acronym(words[0]) else None
+    if known is not None and known.type not in PLACE_TYPES | {"Person"} and len(known.label.split()) >= 2:
+        return " ".join([known.label, *words[1:]])  # "EC Commission" -> "European Community Commission"
+    for k in (3, 2, 1):
+        entry = gaz.lookup(" ".join(words[:k])) if len(words) - k >= 2 else None
+        if entry is not None and entry.type in ("Country", "Government") and all(w[:1].isupper() for w in words[k:]):
+            return " ".join(words[k:])
+    return name
+
+
+def _add_state_form(found: Found, name: Span, gaz: Gazetteer) -> None:
+    """Keep an organization's name as written after its country ("U.S. International Trade
+    Commission" where the model found "U.S." apart)."""
+    doc = name.doc
+    end = name.start
+    while end > 0 and doc[end - 1].is_space:
+        end -= 1
+    start = end
+    while start > 0 and doc[start - 1].ent_kb_id_ and doc[start - 1].ent_iob_ in ("I", "B"):
+        start -= 1
+        if doc[start].ent_iob_ == "B":
+            break
+    entry = gaz.entries.get(doc[start].ent_kb_id_) if start < end else None
+    between = doc.text[doc[end - 1].idx + len(doc[end - 1]) : name.start_char] if start < end else ""
+    if entry is not None and entry.type in ("Country", "Government") and between and between.isspace():
+        found.aliases.add(f"{doc[start:end].text} {_clean_name(name.text)}")
 
 
 def _names_a_place(ent: Span) -> bool:
@@ -188,201 +285,7 @@ def _role(ent: Span) -> str | None:
     return None
 
 
-# --- state organs and collective actors --------------------------------------------------------
-
-
-def _add_organs(result: ArticleEntities, doc: Doc, gaz: Gazetteer) -> None:
-    """Add "Russian warplanes", "Syrian government", "Turkish army" as organs of a state, and a
-    leader's "Assad's forces", "Putin's warplanes" as organs of the state the leader governs."""
-    for token in doc:
-        country = gaz.demonyms.get(token.text)
-        claimed = result.by_token.get(token.i, [])
-        leader = None if country else _leader_of(result, claimed, gaz)
-        if leader is not None:
-            country = leader
-        elif not country or any(result.found[i].type != "Country" for i in claimed):
-            continue  # a demonym read as its country ("Iraqi") may still start an organ ("Iraqi army")
-        head = token.head
-        while head.dep_ in ("compound", "amod") and head.head.i > head.i and head.head.pos_ in ("NOUN", "PROPN"):
-            head = head.head  # "Syrian government aircraft": the organ is the aircraft
-        organ = gaz.organs.get(head.lemma_.lower()) or gaz.organs.get(head.text.lower())
-        if head.i <= token.i or not organ or token.dep_ not in (("poss", "compound") if leader else ("amod", "compound", "conj", "nmod")):
-            continue
-        entry = gaz.organ_of(country, organ)
-        span = doc[token.i : head.i + 1]
-        if leader is not None:  # the person stays a mention of its own; the organ is the phrase's head
-            if entry is not None:
-                _add(result, span, entry.id, entry.label, entry.type, entry=entry, claim_tokens=[head.i])
-            continue
-        country_entry = gaz.entries.get(country)
-        if entry is None and country_entry:
-            label = f"{token.text} {'government' if organ == 'government' else 'armed forces'}"
-            found = _add(result, span, f"{country}-{organ}", label, "Government" if organ == "government" else "Military", claim_tokens=[token.i, head.i])
-            found.parent = country
-        elif entry is not None:
-            _add(result, span, entry.id, entry.label, entry.type, entry=entry, claim_tokens=[token.i, head.i])
-
-
-def _leader_of(result: ArticleEntities, claimed: list[str], gaz: Gazetteer) -> str | None:
-    """The country whose state a gazetteer person among `claimed` leads or serves (the first
-    country among the ancestors of the person's entry: Assad -> Syrian government -> Syria)."""
-    persons = [result.found[i].entry.id for i in claimed if result.found[i].type == "Person" and result.found[i].entry is not None]
-    return next((state for state in map(gaz.state_of, persons) if state), None)
-
-
-def _add_collectives(result: ArticleEntities, doc: Doc) -> None:
-    """Add unnamed groups ("militants", "pro-Assad forces") as collective actors."""
-    lexicon = _collective_lexicon()
-    for token in doc:
-        if token.pos_ not in ("NOUN", "PROPN") or token.i in result.by_token:
-            continue
-        lemma = _plural_lemma(token, lexicon)
-        if lemma not in lexicon and lemma not in GROUP_HEADS:
-            continue  # neither a group word ("militants") nor a head that takes one ("forces")
-        modifiers = [t for t in token.lefts if t.dep_ in ("amod", "compound", "nmod", "npadvmod")]
-        words = _modifier_words(doc, token)
-        family = lexicon.get(lemma) if lemma not in GROUP_HEADS or lemma in lexicon else None
-        kept = [w for w in words if ALLEGIANCE.match(w) or w.lower() in lexicon or w.lower() in ("government", "regime", "opposition", "state")]
-        if family is None and lemma in GROUP_HEADS:
-            families = [lexicon.get(w.lower().rstrip("s")) or lexicon.get(w.lower()) for w in kept]
-            family = next((f for f in families if f), None)
-            if family is None and any(ALLEGIANCE.match(w) or w.lower() in ("government", "regime", "state") for w in kept):
-                family = "state-forces" if any(w.lower() in ("government", "regime", "state") or w.lower().startswith("pro-") for w in kept) else "armed-opposition"
-        if family is None or (token.lower_ == lemma and lemma not in ("opposition",)):
-            continue
-        if any(m.i in result.by_token for m in modifiers) and not any(ALLEGIANCE.match(w) for w in kept):
-            continue  # "Syrian troops" is an organ, "ISIS militants" the group itself; "pro-Assad forces" neither
-        name = " ".join(kept + [token.text.lower() if not token.text.isupper() else token.text])
-        scope = result.main_place
-        key = f"collective:{_slug(' '.join(kept + [lemma]))}" + (f"@{scope}" if scope else "")
-        label = name + (f" ({result.found[scope].label})" if scope else "")
-        start = _chunk_start(token)
-        while start < token.i and (doc[start].pos_ in ("DET", "NUM", "ADV", "PRON") or doc[start].like_num or doc[start].dep_ in ("quantmod", "nummod") or doc[start].tag_ == "VBG"):
-            start += 1
-        found = _add(result, doc[start : token.i + 1], key, label, "CollectiveActor", claim_tokens=[token.i])
-        found.family = family
-        found.aliases.add(name)
-
-
-def _plural_lemma(token, lexicon: dict) -> str:
-    """Return the singular of a plural noun, also when the tagger took it for a name ("Rebels said")."""
-    lemma = token.lemma_.lower()
-    if lemma == token.lower_ and lemma.endswith("s") and lemma not in lexicon:
-        for cut in (1, 2):
-            if lemma[:-cut] in lexicon or lemma[:-cut] in GROUP_HEADS:
-                return lemma[:-cut]
-    return lemma
-
-
-def _modifier_words(doc: Doc, head) -> list[str]:
-    """Return the modifier words before a noun, hyphenated compounds joined ("Iran-sponsored")."""
-    start = _chunk_start(head)
-    words, current = [], ""
-    for t in doc[start : head.i]:
-        if t.pos_ in ("DET", "NUM", "PRON") or t.dep_ == "nummod" or t.like_num:
-            continue
-        current += t.text
-        if t.whitespace_ or t.i == head.i - 1:
-            words.append(current)
-            current = ""
-    return [w for w in words if w and w != "-"]
-
-
-def _chunk_start(head) -> int:
-    """Return the first token of the noun phrase a head noun ends (its modifiers, not its possessor)."""
-    lefts = [t.left_edge.i for t in head.lefts if t.dep_ in ("amod", "compound", "nmod", "npadvmod", "det", "nummod", "quantmod", "advmod", "punct")]
-    return min(lefts, default=head.i)
-
-
-def _apply_metonymy(result: ArticleEntities, gaz: Gazetteer) -> None:
-    """A capital that acts stands for its government ("Moscow has dismissed the accusation")."""
-    for span, ids in list(result.spans):
-        actor = next((gaz.metonymy[i] for i in ids if i in gaz.metonymy), None)
-        if not actor or actor not in gaz.entries:
-            continue
-        root = span.root
-        acts = root.dep_ in ("nsubj", "nsubjpass", "agent", "poss") and root.head.pos_ in ("VERB", "AUX", "NOUN")
-        acts = acts or (root.dep_ == "pobj" and root.head.lemma_ == "by")
-        following = root.doc[root.i + 1] if root.i + 1 < len(root.doc) else None
-        acts = acts or (root.dep_ == "pobj" and root.head.lower_ == "with" and following is not None and following.tag_ == "VBG")
-        # the one accused or criticized is a government too ("accused Damascus of", "lashed out at Washington")
-        acts = acts or (root.dep_ in ("dobj", "obj") and root.head.lemma_.lower() in _accusing_verbs())
-        acts = acts or (root.dep_ == "pobj" and root.head.lower_ in ("at", "against") and root.head.head.lemma_.lower() in _accusing_verbs() | {"lash", "hit"})
-        if not acts:
-            continue
-        entry = gaz.entries[actor]
-        _add(result, span, entry.id, entry.label, entry.type, entry=entry)
-
-
-@cache
-def _accusing_verbs() -> frozenset[str]:
-    """The cues that accuse, criticize or condemn someone (kg/data/claim_cues.tsv)."""
-    return frozenset(cue for cue, kind, _stance in (ln.split("\t") for ln in lines("claim_cues.tsv")) if kind in ("accuse", "criticize", "condemn"))
-
-
-def _merge_short_names(result: ArticleEntities) -> None:
-    """Join surname-only persons and acronyms to the full name in the same article."""
-    short_names = ShortNames((f.id, f.label, f.type) for f in result.found.values())
-    for short in list(result.found.values()):
-        if short.entry is not None:
-            continue
-        target = short_names.expand(short.label, short.type)
-        if target is not None and target != short.id and target in result.found:
-            _fold(result, short, result.found[target])
-
-
-def _fold(result: ArticleEntities, source: Found, target: Found) -> None:
-    target.aliases |= source.aliases | {source.label}
-    target.mentions += source.mentions
-    target.roles |= source.roles
-    del result.found[source.id]
-    for i, ids in result.by_token.items():
-        result.by_token[i] = [target.id if x == source.id else x for x in ids]
-    result.spans = [(s, [target.id if x == source.id else x for x in ids]) for s, ids in result.spans]
-
-
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _add(result: ArticleEntities, span: Span, key: str, label: str, entity_type: str, entry: Entry | None = None, claim_tokens=None) -> Found:
-    found = result.found.get(key)
-    if found is None:
-        found = result.found[key] = Found(key, label, entity_type, entry=entry, parent=entry.parent if entry else None)
-        if entry is not None:
-            found.geonames, found.lat, found.lon = entry.geonames, entry.lat, entry.lon
-    found.aliases.add(span.text)
-    sent_index = _sentence_index(span)
-    mention = Mention(span.doc.user_data.get("article", ""), span.text, span.start_char, span.end_char, sent_index)
-    if mention not in found.mentions:
-        found.mentions.append(mention)
-    for i in claim_tokens if claim_tokens is not None else range(span.start, span.end):
-        ids = result.by_token.setdefault(i, [])
-        if key not in ids:
-            ids.append(key)
-    result.spans.append((span, [key]))
-    return found
-
-
-def _sentence_index(span: Span) -> int:
-    doc = span.doc
-    if "_sent_starts" not in doc.user_data:
-        doc.user_data["_sent_starts"] = [s.start for s in doc.sents]
-    starts = doc.user_data["_sent_starts"]
-    import bisect
-
-    return bisect.bisect_right(starts, span.start) - 1
-
-
-def _entity(f: Found) -> Entity:
-    entry = f.entry
-    known = set(entry.aliases) if entry else set()
-    aliases = sorted({one_line(a) for a in f.aliases | known if a and one_line(a) != f.label})  # a name broken over lines is the same name
-    return Entity(
-        id=f.id, label=f.label, type=f.type, aliases=tuple(aliases), mentions=tuple(sorted(f.mentions)),
-        parent=f.parent, roles=tuple(sorted(f.roles)), cameo=entry.cameo if entry else None,
-        wikidata=entry.wikidata if entry else None, geonames=f.geonames, lat=f.lat, lon=f.lon,
-        located_in=(f.parent if f.type in PLACE_TYPES else None), family=f.family,
-    )
 
 
 def _main_place(result: ArticleEntities) -> str | None:
@@ -428,10 +331,14 @@ def _headline_like(sent: Span) -> bool:
 
 
 def _junk(ent: Span, body: str, headlines: set[int]) -> bool:
-    """Whether a model entity is not a name: a junk pattern, no capital, or a headline's capitalized
-    word that the body (`body`, sentences other than the `headlines`' starts) never uses."""
+    """Whether a model entity is not a name: a junk pattern, a wire credit, a title alone, no
+    capital, or a headline's capitalized word that the body (`body`, sentences other than the
+    `headlines`' starts) never uses."""
     text = ent.text.strip()
-    if any(rx.fullmatch(text) for rx in _junk_patterns()):
+    if any(rx.fullmatch(text) for rx in _junk_patterns()) or _credit(ent):
+        return True
+    words = _strip_det(ent).text.split()
+    if words and names.title_length(words) == len(words):  # a title alone ("Chairman", "Prime Minister")
         return True
     if ent.kb_id_:
         return False
@@ -441,8 +348,20 @@ def _junk(ent: Span, body: str, headlines: set[int]) -> bool:
     return ent.sent.start in headlines and _strip_det(ent).text not in body
 
 
-def _slug(text: str) -> str:
-    return "-".join(re.findall(r"\w+", name_key(text))) or "x"
+def _credit(ent: Span) -> bool:
+    """Whether a name is a wire credit in brackets at the start of a story, or the dateline's
+    place before it: "(CNN)The ...", "OTTAWA (Reuters) - ...": who wrote the story and where,
+    not an actor in it."""
+    doc = ent.doc
+    if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")" and ent.text.isupper() \
+            and all(t.is_space or t.is_punct for t in doc[ent.sent.start : ent.start]):
+        return True  # the dateline's place, "WARSAW (Reuters) -"
+    if ent.start == 0 or ent.end >= len(doc) or doc[ent.start - 1].text != "(" or doc[ent.end].text != ")":
+        return False
+    before = [t for t in doc[ent.sent.start : ent.start - 1] if not t.is_space]
+    after = doc[ent.end + 1] if ent.end + 1 < len(doc) else None
+    dateline = all(t.is_upper or t.is_punct for t in before)  # nothing before, or "OTTAWA,"
+    return dateline and (after is None or not doc[ent.end].whitespace_ or after.text in ("-", "--", "\u2013", "\u2014"))
 
 
 @cache
@@ -459,12 +378,3 @@ def _place_nouns() -> frozenset[str]:
 def _titles() -> frozenset[str]:
     return frozenset(w for line in lines("titles.txt") for w in line.split())
 
-
-@cache
-def _org_types() -> dict[str, str]:
-    return dict(line.split("\t") for line in lines("org_types.tsv"))
-
-
-@cache
-def _collective_lexicon() -> dict[str, str]:
-    return dict(line.split("\t") for line in lines("collective_actors.tsv"))
