@@ -203,3 +203,16 @@ def test_cue_features_are_one_row_per_token(nlp):
     assert fixed.shape[0] == t.n and rows.shape == ids.shape and rows.max() < t.n
     assert t.quote.tolist() == [0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0]
     assert np.all(fixed >= 0)
+
+
+def test_rule_backend_through_config(nlp):
+    """The backend is swappable by config: the rule attributor finds listed cue verbs only."""
+    import spacy
+
+    import kg.extract.attribution  # noqa: F401 (registers the factory and backends)
+
+    pipe = spacy.blank("en")
+    component = pipe.add_pipe("kg_attribution", config={"attributor": {"@kg_attributors": "kg.rules.v1"}})
+    doc = component(nlp("The mayor said that the bridge would reopen. According to the police, two men fled."))
+    found = [(a.cue.text, a.source.text if a.source is not None else None, a.rule) for a in doc._.attributions]
+    assert found == [("said", "The mayor", "kg.rules.v1"), ("According to", "the police", "kg.rules.v1")]
