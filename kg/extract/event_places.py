@@ -1,0 +1,130 @@
+"""Where an event happened and who took part, from the trigger's own clause.
+
+Place, most trusted first:
+1. a place in the trigger's phrase or in its verb's prepositional phrases ("talks in Geneva",
+   "fighting around Donetsk"), the most specific one; a country counts only in a locative phrase
+   ("in Syria"), never as an adjective or an actor ("Russian strikes", "mediated by the US");
+2. for a domestic event (a court ruling, an election, a protest: `event_typology.tsv`), the
+   country or city its own modifier or its agent's modifier names ("the Israeli election",
+   "a New Delhi court summoned ...", "Brazil's highest court");
+3. for a war event, a place in a locative phrase of another verb of the sentence.
+Never a place: the dateline where the reporter filed ("LONDON, March 3 -"), a name the entity layer
+reads as a person or an organization, a place that stands for an actor ("announced by Moscow").
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.data import lines
+from kg.extract.entities import ArticleEntities
+from kg.extract.event_senses import PLACE_TYPES, EventType, agents, objects
+
+COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
+LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "into", "to", "from", "over", "around", "outside", "before")
+
+
+def dateline(doc: Doc) -> set[int]:
+    """Return the token indices of the article's dateline ("TOKYO, March 24 -", "NEW DELHI (Reuters) -"):
+    a place name opening one of the first sentences, then a dash within a few words, no verb between."""
+    for sent in list(doc.sents)[:3]:
+        if sent[0].ent_type_ != "GPE":
+            continue
+        dash = next((t for t in sent[1:10] if t.text in ("-", "--", "\u2014", "\u2013")), None)
+        if dash is not None and dash.i + 1 < sent.end and not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start:dash.i]):
+            return set(range(sent.start, dash.i + 1))
+    return set()
+
+
+def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities, others, excluded: set[int]) -> str | None:
+    """Return the entity id of where the event a trigger names happened, or None."""
+    verb = token.head if token.pos_ != "VERB" else token
+    children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
+    scope = set(token.subtree) | {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
+    scope -= {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
+    scope = {t for t in scope if t.i not in excluded and not _named_as_actor(t, token, found)}
+    places = [(p, t.i) for t in sorted(scope, key=lambda t: t.i) for p in _places_at(t, found)
+              if found.found[p].type != "Country" or _locative(t)]
+    if not places and etype.domestic:
+        places = [(p, t.i) for t in _own_modifiers(token) if t.i not in excluded for p in _places_at(t, found)]
+    if not places and etype.category in ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE"):
+        taken = {t for o in others if o != token for t in o.subtree}
+        places = [(p, t.i) for t in sent if t not in taken and t.i not in excluded and _of_an_action(t)
+                  for p in _places_at(t, found) if found.found[p].type != "Country"]
+    if not places:
+        return None
+    places.sort(key=lambda p: (PLACE_TYPES.index(found.found[p[0]].type), abs(p[1] - token.i)))
+    return places[0][0]
+
+
+def participants(token: Token, found: ArticleEntities) -> tuple[list[str], list[str]]:
+    """Return the entity ids of the event's agents and of its targets (patients), from the parse."""
+    agent_ids = [i for h in agents(token) for i in _actors(h, found)]
+    target_ids = [i for h in objects(token) for i in _actors(h, found)]
+    if token.pos_ != "VERB":  # "the ouster of Kunayev": a person "of" a noun trigger undergoes it
+        of_heads = [p for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
+        target_ids += [i for p in of_heads for i in _actors(p, found) if found.found[i].type == "Person"]
+    return sorted(set(agent_ids)), sorted(set(target_ids) - set(agent_ids))
+
+
+def _actors(head: Token, found: ArticleEntities) -> list[str]:
+    """Entities named by a noun phrase's head and the words before it ("the U.S. Trade Commission"),
+    a country only where it heads the phrase ("Russia", not the "Russian" of "Russian warplanes")."""
+    words = [t for t in head.subtree if t.i <= head.i] + [c for c in head.children if c.dep_ == "appos"]
+    ids = [i for t in words for i in found.at(t.i) if i in found.found]
+    return [i for i in ids if found.found[i].type not in PLACE_TYPES or (found.found[i].type == "Country" and i in found.at(head.i))]
+
+
+def _places_at(t: Token, found: ArticleEntities) -> list[str]:
+    """Place entities a token names, never a name the model reads as a person or an organization,
+    nor a bare compass word ("South")."""
+    if t.ent_type_ in ("PERSON", "ORG") or t.lower_ in COMPASS:
+        return []
+    return [i for i in found.at(t.i) if i in found.found and found.found[i].type in PLACE_TYPES]
+
+
+def _own_modifiers(token: Token) -> list[Token]:
+    """The words that say whose or where a domestic event is: the trigger's own modifiers and
+    possessor, and those of its agent ("Nigeria's elections", "a Canadian government agency")."""
+    words = [t for c in token.children if c.dep_ in ("amod", "compound", "poss", "nmod") for t in c.subtree]
+    for head in agents(token):
+        words += [t for t in head.subtree if t.i <= head.i]
+    return words
+
+
+def _named_as_actor(t: Token, trigger: Token, found: ArticleEntities) -> bool:
+    """Whether a place name stands for an actor here, not for where the event happens: "a ceasefire
+    announced by Moscow" (a passive agent, or a name the article reads as a government)."""
+    if any(i in found.found and found.found[i].type not in PLACE_TYPES for i in found.at(t.i)):
+        return True
+    at = t
+    while at != trigger and at.head != at:
+        if at.dep_ == "agent" or (at.dep_ == "pobj" and at.head.lower_ == "by"):
+            return True
+        at = at.head
+    return False
+
+
+def _of_an_action(token: Token) -> bool:
+    """Return whether a place name sits in a locative phrase of a verb, through place nouns only
+    ("at a military base in the province of X" -> a verb: yes; "diplomats in New York": no)."""
+    at = token
+    while at.dep_ in ("compound", "pobj", "prep", "conj", "appos") or (at.pos_ == "NOUN" and at.lemma_.lower() in _place_nouns()):
+        if at.head == at:
+            return False
+        at = at.head
+    return at.pos_ in ("VERB", "AUX") and token.dep_ in ("pobj", "compound")
+
+
+@cache
+def _place_nouns() -> frozenset[str]:
+    return frozenset(lines("place_nouns.txt"))
+
+
+def _locative(token: Token) -> bool:
+    at = token
+    while at.dep_ in ("compound", "conj", "appos") and at.head != at:
+        at = at.head
+    return at.dep_ == "pobj" and at.head.lower_ in LOCATIVE_PREPS
