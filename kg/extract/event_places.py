@@ -14,6 +14,8 @@ reads as a person or an organization, a place that stands for an actor ("announc
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
@@ -23,7 +25,23 @@ from kg.extract.entities import ArticleEntities
 from kg.extract.event_senses import PLACE_TYPES, EventType, agents, objects
 
 COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
-LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "into", "to", "from", "over", "around", "outside", "before")
+LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before", "into", "to", "from", "over")
+WAR_CATEGORIES = ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE")
+HOME_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What an article says about place as a whole: the dateline's tokens (where the reporter filed,
+    not where anything happened) and its home country (the one country most of its places lie in)."""
+
+    excluded: frozenset[int]
+    home: str | None
+
+
+def setting(doc: Doc, found: ArticleEntities) -> Setting:
+    """Return the article's dateline tokens and home country."""
+    return Setting(frozenset(dateline(doc)), home_country(found))
 
 
 def dateline(doc: Doc) -> set[int]:
@@ -38,25 +56,57 @@ def dateline(doc: Doc) -> set[int]:
     return set()
 
 
-def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities, others, excluded: set[int]) -> str | None:
-    """Return the entity id of where the event a trigger names happened, or None."""
-    verb = token.head if token.pos_ != "VERB" else token
-    children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
-    scope = set(token.subtree) | {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
-    scope -= {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
-    scope = {t for t in scope if t.i not in excluded and not _named_as_actor(t, token, found)}
-    places = [(p, t.i) for t in sorted(scope, key=lambda t: t.i) for p in _places_at(t, found)
-              if found.found[p].type != "Country" or _locative(t)]
-    if not places and etype.domestic:
-        places = [(p, t.i) for t in _own_modifiers(token) if t.i not in excluded for p in _places_at(t, found)]
-    if not places and etype.category in ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE"):
-        taken = {t for o in others if o != token for t in o.subtree}
-        places = [(p, t.i) for t in sent if t not in taken and t.i not in excluded and _of_an_action(t)
-                  for p in _places_at(t, found) if found.found[p].type != "Country"]
-    if not places:
+def home_country(found: ArticleEntities) -> str | None:
+    """Return the country that at least HOME_SHARE of the article's mentions of countries, their
+    places and their state bodies point to, or None when the article spans several countries."""
+    counts: Counter = Counter()
+    for f in found.found.values():
+        state = f.id if f.type == "Country" else f.state
+        if state in found.found:
+            counts[state] += len(f.mentions)
+    if not counts:
         return None
-    places.sort(key=lambda p: (PLACE_TYPES.index(found.found[p[0]].type), abs(p[1] - token.i)))
-    return places[0][0]
+    best, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return best if n >= 3 and n >= HOME_SHARE * sum(counts.values()) else None
+
+
+def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities, others, where: Setting) -> str | None:
+    """Return the entity id of where the event a trigger names happened, or None."""
+    war = etype.category in WAR_CATEGORIES
+    scope = _clause_scope(token, others, war)
+    scope = {t for t in scope if t.i not in where.excluded and not _named_as_actor(t, token, found)}
+    places = [(p, t.i) for t in sorted(scope, key=lambda t: t.i) for p in _places_at(t, found)
+              if found.found[p].type != "Country" or _locative(t) or (etype.name == "visit" and t.dep_ == "dobj")]
+    if not places and etype.domestic:
+        places = [(p, t.i) for t in _own_modifiers(token) if t.i not in where.excluded for p in _places_at(t, found)]
+    if not places and war:
+        taken = {t for o in others if o != token for t in o.subtree}
+        places = [(p, t.i) for t in sent if t not in taken and t.i not in where.excluded and _of_an_action(t)
+                  for p in _places_at(t, found) if found.found[p].type != "Country"]
+    if places:
+        places.sort(key=lambda p: (PLACE_TYPES.index(found.found[p[0]].type), abs(p[1] - token.i)))
+        return places[0][0]
+    if etype.domestic or etype.category == "CONSULT":  # "the Cabinet met": where the state whose bodies took part is
+        states = {found.found[i].id if found.found[i].type == "Country" else found.found[i].state for i in sum(participants(token, found), [])}
+        if len(states) == 1 and next(iter(states)) in found.found:
+            return next(iter(states))
+    return where.home if etype.domestic else None
+
+
+def _clause_scope(token: Token, others, war: bool) -> set[Token]:
+    """The words that can say where a trigger's event happened: its phrase and its verb's phrases,
+    not another trigger's; outside war, only locative phrases ("an inquiry into Soviet mercury" is
+    not in the Soviet Union)."""
+    verb = token.head if token.pos_ != "VERB" else token
+    if war:
+        children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
+        scope = set(token.subtree)
+    else:
+        holders = {token, verb}
+        children = [c for h in holders for c in h.children if c != token and (c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9] or c.dep_ == "dobj" and h == token)]
+        scope = {token}
+    scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
+    return scope - {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
 
 
 def participants(token: Token, found: ArticleEntities) -> tuple[list[str], list[str]]:

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
-from kg.extract.event_places import dateline, participants, place_of
+from kg.extract.event_places import participants, place_of, setting
 from kg.extract.event_senses import EventType, event_types, find_triggers
 from kg.extract.phrases import MAX_SENTENCE_TOKENS, evidence
 from kg.extract.time import When, number, resolve
@@ -38,8 +38,8 @@ KILL, WOUND = {"kill", "die", "dead", "death", "perish", "execute"}, {"wound", "
 def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Event, ...]:
     """Return the events of one parsed article, one per type and place (article level)."""
     mentions = []
-    excluded = dateline(doc)  # where and when the reporter filed, not where anything happened
-    times_of_day = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.start not in excluded]  # once: Span.ents walks all the doc's entities
+    where = setting(doc, found)  # the dateline says where and when the reporter filed, not where anything happened
+    times_of_day = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.start not in where.excluded]  # once: Span.ents walks all the doc's entities
     for sent in doc.sents:
         if len(sent) > MAX_SENTENCE_TOKENS or _all_capitals(sent):
             continue  # a run-on list or dump, or a wire headline whose words the model misreads
@@ -47,14 +47,14 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
         ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end]
         times = _times_by_trigger(sent, triggers, article, ents) if triggers else {}
         for token, etype in triggers.items():
-            mentions.append(_mention(token, etype, sent, times.get(token.i, []), article, found, list(triggers), excluded))
+            mentions.append(_mention(token, etype, sent, times.get(token.i, []), article, found, list(triggers), where))
         if not triggers:
             toll = _casualties(sent)
             if toll[0] is not None or toll[1] is not None:  # dated like an event ("20 were killed on Wednesday")
                 tolls = {t: None for t in sent if t.lemma_.lower() in KILL | WOUND}
                 when = [w for ws in _times_by_trigger(sent, tolls, article, ents).values() for w in ws]
                 verb = next(iter(tolls), sent.root)  # "were killed ... in the town of X": placed from the verb
-                mentions.append(_mention(verb, event_types()["casualty report"], sent, when, article, found, (), excluded, toll=toll))
+                mentions.append(_mention(verb, event_types()["casualty report"], sent, when, article, found, (), where, toll=toll))
     return _merge_in_article(mentions, article)
 
 
@@ -118,9 +118,9 @@ def _up_to_verb(token: Token) -> list[Token]:
     return out
 
 
-def _mention(token: Token, etype: EventType, sent: Span, times, article: Article, found: ArticleEntities, others, excluded, toll=None) -> dict:
+def _mention(token: Token, etype: EventType, sent: Span, times, article: Article, found: ArticleEntities, others, where, toll=None) -> dict:
     etype = _subtype(token, etype, toll or _casualties(sent))
-    place = place_of(token, etype, sent, found, others, excluded)
+    place = place_of(token, etype, sent, found, others, where)
     if place is None and etype.name in CONFLICT_TYPES:
         place = found.main_place
     agents, targets = participants(token, found)
