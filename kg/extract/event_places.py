@@ -9,7 +9,7 @@ Place, most trusted first:
    "a New Delhi court summoned ...", "Brazil's highest court");
 3. for a war event, a place in a locative phrase of another verb of the sentence.
 Never a place: the dateline where the reporter filed ("LONDON, March 3 -"), a name the entity layer
-reads as a person or an organization, a place that stands for an actor ("announced by Moscow").
+types as a person or an organization, a bare compass word, a place that stands for an actor ("announced by Moscow").
 """
 
 from __future__ import annotations
@@ -128,9 +128,9 @@ def _actors(head: Token, found: ArticleEntities) -> list[str]:
 
 
 def _places_at(t: Token, found: ArticleEntities) -> list[str]:
-    """Place entities a token names, never a name the model reads as a person or an organization,
-    nor a bare compass word ("South")."""
-    if t.ent_type_ in ("PERSON", "ORG") or t.lower_ in COMPASS:
+    """Place entities a token names (by the entity layer's types, which read "the town of X" as a
+    place whatever the model said), never a bare compass word cut from a name ("South")."""
+    if t.lower_ in COMPASS:
         return []
     return [i for i in found.at(t.i) if i in found.found and found.found[i].type in PLACE_TYPES]
 
