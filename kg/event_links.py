@@ -5,8 +5,8 @@ Two article-level events are one event when their type and city agree and either
   start and end), or
 - at most one is dated and they share a participant (an agent or a target): "the strike by SATS
   workers" in two stories about South Africa.
-Events of one type and city with no date that conflicts but nothing shared are `possibly_same_as`
-each other: a reader (or a later stage) decides. Dates further apart than the window never link.
+Events of one type and city (a country is too vague) with no date that conflicts but nothing shared
+are `possibly_same_as` each other: a reader (or a later stage) decides. Dates further apart than the window never link.
 Linking is greedy over events sorted by (type, city, date, id), and an event joins a cluster only if
 no member's date conflicts with its own, so the result does not depend on input order and an undated
 report never chains two dated events apart. The merged event keeps the id of its earliest report.
@@ -41,8 +41,9 @@ def link_events(events: list[Event], entities: dict[str, Entity]) -> tuple[dict[
             else:
                 home.append(e)
         combined = [_combine(c, entities) for c in clusters]
+        vague = city is None or getattr(entities.get(city), "type", "Country") == "Country"  # "a ruling in the US" says too little
         for i, event in enumerate(combined):
-            maybe = () if city is None else tuple(sorted(
+            maybe = () if vague else tuple(sorted(
                 o.id for j, o in enumerate(combined) if j != i and all(_agree(x, y) for x in clusters[i] for y in clusters[j])
                 and _documents(clusters[i]).isdisjoint(_documents(clusters[j]))))
             merged[event.id] = replace(event, possibly_same_as=maybe)
@@ -54,7 +55,9 @@ def link_events(events: list[Event], entities: dict[str, Entity]) -> tuple[dict[
 def _agree(a: Event, b: Event) -> bool:
     """Whether two reports can be of one event: no dates further apart than the window."""
     da, db = _days(a), _days(b)
-    return da is None or db is None or (da[0] - LINK_WINDOW_DAYS <= db[1] and db[0] - LINK_WINDOW_DAYS <= da[1])
+    if da is None or db is None:  # a partial date still rules out another year or month ("2013" vs "2015-03-06")
+        return not a.date or not b.date or a.date.startswith(b.date) or b.date.startswith(a.date)
+    return da[0] - LINK_WINDOW_DAYS <= db[1] and db[0] - LINK_WINDOW_DAYS <= da[1]
 
 
 def _same(a: Event, b: Event) -> bool:

@@ -102,7 +102,7 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
         scope = set(token.subtree)
     else:
-        holders = {token, verb}
+        holders = {token, verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
         children = [c for h in holders for c in h.children if c != token and (c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9] or c.dep_ == "dobj" and h == token)]
         scope = {token}
     scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}

@@ -74,9 +74,23 @@ def find_triggers(sent: Span, found: ArticleEntities) -> dict[Token, EventType]:
         for senses in (lexicon.get(pair, ()), lexicon.get(lemma, ())):
             etype = next((s.type for s in senses if (not s.pos or s.pos == pos) and holds(s, token, found)), None)
             if etype:
-                hits[token] = event_types()[etype]
+                if not irrealis(token):
+                    hits[token] = event_types()[etype]
                 break
     return {t: v for t, v in hits.items() if not any(a in hits and hits[a].name == v.name for a in list(t.ancestors)[:2])}
+
+
+def irrealis(token: Token) -> bool:
+    """Whether a trigger names an event that did not (or not yet) happen: "any deal", "no meeting",
+    "could conduct an investigation", "threatened to impose sanctions", "plans for a meeting"."""
+    if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in token.children):
+        return True
+    verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
+    chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
+    if any(c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain for c in v.children):
+        return True
+    governors = {v.lemma_.lower() for v in chain} | {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp")}
+    return bool(governors & _word_set("irrealis_governor"))
 
 
 def holds(sense: Sense, token: Token, found: ArticleEntities) -> bool:

@@ -121,8 +121,8 @@ def _up_to_verb(token: Token) -> list[Token]:
 def _mention(token: Token, etype: EventType, sent: Span, times, article: Article, found: ArticleEntities, others, where, toll=None) -> dict:
     etype = _subtype(token, etype, toll or _casualties(sent))
     place = place_of(token, etype, sent, found, others, where)
-    if place is None and etype.name in CONFLICT_TYPES:
-        place = found.main_place
+    if place is None and etype.name in CONFLICT_TYPES and getattr(found.found.get(found.main_place), "type", None) != "Country":
+        place = found.main_place  # war news names its city once, then says "the city"; a country says too little
     agents, targets = participants(token, found)
     date = start = end = None
     time_text = None
