@@ -48,7 +48,7 @@ def dateline(doc: Doc) -> set[int]:
     """Return the token indices of the article's dateline ("TOKYO, March 24 -", "NEW DELHI (Reuters) -"):
     a place name opening one of the first sentences, then a dash within a few words, no verb between."""
     for sent in list(doc.sents)[:3]:
-        if sent[0].ent_type_ != "GPE":
+        if sent[0].ent_type_ != "GPE" and not (sent[0].is_upper and len(sent[0]) > 2):  # "GENEVA" the model may not tag
             continue
         dash = next((t for t in sent[1:10] if t.text in ("-", "--", "\u2014", "\u2013")), None)
         if dash is not None and dash.i + 1 < sent.end and not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start:dash.i]):
@@ -137,10 +137,12 @@ def _places_at(t: Token, found: ArticleEntities) -> list[str]:
 
 def _own_modifiers(token: Token) -> list[Token]:
     """The words that say whose or where a domestic event is: the trigger's own modifiers and
-    possessor, and those of its agent ("Nigeria's elections", "a Canadian government agency")."""
+    possessor, and its agent's modifiers and locative phrases ("Nigeria's elections", "a Canadian
+    government agency", "workers at the plant in Lyon")."""
     words = [t for c in token.children if c.dep_ in ("amod", "compound", "poss", "nmod") for t in c.subtree]
-    for head in agents(token):
+    for head in agents(token):  # "a New Delhi court", "workers at the plant in Lyon"
         words += [t for t in head.subtree if t.i <= head.i]
+        words += [t for c in head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9] for t in c.subtree]
     return words
 
 

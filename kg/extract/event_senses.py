@@ -26,6 +26,7 @@ MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
 LOCATIVE = {"in", "at", "near", "around", "across", "inside", "outside", "throughout", "on", "outside"}
 NOUN_OBJECT_PREPS = {"against", "on", "into", "over"}
 PERSON_TYPES = {"Person"}
+LIGHT_VERBS = {"go", "be", "stay", "remain", "come", "walk"}  # "went on strike": the subject does what the noun names
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,9 @@ def agents(token: Token) -> list[Token]:
         heads += [c for c in token.children if c.dep_ in ("poss", "compound", "amod")]
         heads += [p for c in token.children if c.dep_ == "prep" and c.lower_ == "by" for p in c.children if p.dep_ == "pobj"]
         heads += [p for c in token.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
-        if token.dep_ in ("dobj", "attr") and token.head.pos_ in ("VERB", "AUX"):
-            heads += [c for c in token.head.children if c.dep_ == "nsubj"]
+        gov = governor(token)
+        if gov is not None and gov.pos_ in ("VERB", "AUX") and (token.dep_ in ("dobj", "attr") or gov.lemma_.lower() in LIGHT_VERBS):
+            heads += [c for c in gov.children if c.dep_ == "nsubj"]  # "workers staged a strike", "workers went on strike"
     return heads + [c for h in heads for c in h.conjuncts]
 
 
