@@ -26,6 +26,7 @@ from kg.extract.event_senses import PLACE_TYPES, EventType, agents, objects
 
 COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
 LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before", "into", "to", "from", "over")
+ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "from", "to", "between"}
 WAR_CATEGORIES = ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE")
 HOME_SHARE = 0.6
 
@@ -37,11 +38,13 @@ class Setting:
 
     excluded: frozenset[int]
     home: str | None
+    surnames: frozenset[str] = frozenset()  # of the article's people: "Cotton" of "Tom Cotton" is no place
 
 
 def setting(doc: Doc, found: ArticleEntities) -> Setting:
     """Return the article's dateline tokens and home country."""
-    return Setting(frozenset(dateline(doc)), home_country(found))
+    surnames = frozenset(f.label.split()[-1] for f in found.found.values() if f.type == "Person" and " " in f.label)
+    return Setting(frozenset(dateline(doc)), home_country(found), surnames)
 
 
 def dateline(doc: Doc) -> set[int]:
@@ -75,14 +78,14 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
     war = etype.category in WAR_CATEGORIES
     scope = _clause_scope(token, others, war)
     scope = {t for t in scope if t.i not in where.excluded and not _named_as_actor(t, token, found)}
-    places = [(p, t.i) for t in sorted(scope, key=lambda t: t.i) for p in _places_at(t, found)
+    places = [(p, t.i) for t in sorted(scope, key=lambda t: t.i) for p in _places_at(t, found, where)
               if found.found[p].type != "Country" or _locative(t) or (etype.name == "visit" and t.dep_ == "dobj")]
     if not places and etype.domestic:
-        places = [(p, t.i) for t in _own_modifiers(token) if t.i not in where.excluded for p in _places_at(t, found)]
+        places = [(p, t.i) for t in _own_modifiers(token) if t.i not in where.excluded for p in _places_at(t, found, where)]
     if not places and war:
         taken = {t for o in others if o != token for t in o.subtree}
         places = [(p, t.i) for t in sent if t not in taken and t.i not in where.excluded and _of_an_action(t)
-                  for p in _places_at(t, found) if found.found[p].type != "Country"]
+                  for p in _places_at(t, found, where) if found.found[p].type != "Country"]
     if places:
         places.sort(key=lambda p: (PLACE_TYPES.index(found.found[p[0]].type), abs(p[1] - token.i)))
         return places[0][0]
@@ -101,10 +104,11 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
     if war:
         children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
         scope = set(token.subtree)
-    else:
-        holders = {token, verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
-        children = [c for h in holders for c in h.children if c != token and (c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9] or c.dep_ == "dobj" and h == token)]
-        scope = {token}
+    else:  # the trigger's phrase but what it is about or against ("a speech to businessmen in X", not "an inquiry into X")
+        holders = {verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
+        children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9]]
+        children += [c for c in token.children if c.dep_ == "dobj" or c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
+        scope = {token} | {t for c in token.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree}
     scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
     return scope - {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
 
@@ -127,10 +131,10 @@ def _actors(head: Token, found: ArticleEntities) -> list[str]:
     return [i for i in ids if found.found[i].type not in PLACE_TYPES or (found.found[i].type == "Country" and i in found.at(head.i))]
 
 
-def _places_at(t: Token, found: ArticleEntities) -> list[str]:
+def _places_at(t: Token, found: ArticleEntities, where: Setting) -> list[str]:
     """Place entities a token names (by the entity layer's types, which read "the town of X" as a
     place whatever the model said), never a bare compass word cut from a name ("South")."""
-    if t.lower_ in COMPASS:
+    if t.lower_ in COMPASS or t.text in where.surnames:
         return []
     return [i for i in found.at(t.i) if i in found.found and found.found[i].type in PLACE_TYPES]
 

@@ -58,11 +58,34 @@ class Sense:
     conditions: tuple[Condition, ...]
 
 
-def find_triggers(sent: Span, found: ArticleEntities) -> dict[Token, EventType]:
+def find_triggers(sent: Span, found: ArticleEntities, discourse: dict[str, str] | None = None) -> dict[Token, EventType]:
     """Return the tokens of a sentence that name events, each with its type; a trigger inside
-    another of its type ("the ceasefire agreement") gives way to the phrase's head."""
-    lexicon = _senses()
+    another of its type ("the ceasefire agreement") gives way to the phrase's head. A trigger no
+    sense of which holds here takes the one sense the article gives it elsewhere (`discourse`, from
+    `article_senses`: "a strike by railway workers ... the two-day strike")."""
     hits: dict[Token, EventType] = {}
+    for token, key, etype in _readings(sent, found):
+        etype = etype or (discourse or {}).get(key)
+        if etype and not irrealis(token):
+            hits[token] = event_types()[etype]
+    return {t: v for t, v in hits.items() if not any(a in hits and hits[a].name == v.name for a in list(t.ancestors)[:2])}
+
+
+def article_senses(sents, found: ArticleEntities) -> dict[str, str]:
+    """Return the trigger words an article reads in one sense only, with that sense's type (one sense
+    per discourse: a story about a labour strike does not switch to airstrikes)."""
+    seen: dict[str, set[str]] = {}
+    for sent in sents:
+        for _token, key, etype in _readings(sent, found):
+            if etype:
+                seen.setdefault(key, set()).add(etype)
+    return {key: next(iter(types)) for key, types in seen.items() if len(types) == 1}
+
+
+def _readings(sent: Span, found: ArticleEntities):
+    """Yield (token, trigger key, type or None) for each token of a sentence that is a trigger word;
+    the type is None when no sense's conditions hold."""
+    lexicon = _senses()
     for token in sent:
         nominal_adj = token.pos_ == "ADJ" and token.dep_ in NOMINAL_DEPS
         if token.pos_ not in ("NOUN", "VERB", "PROPN") and not nominal_adj:
@@ -70,15 +93,14 @@ def find_triggers(sent: Span, found: ArticleEntities) -> dict[Token, EventType]:
         lemma = token.lemma_.lower()
         pair = f"{token.doc[token.i - 1].lemma_.lower()} {lemma}" if token.i > sent.start else ""
         pos = "NOUN" if nominal_adj or token.pos_ == "PROPN" else token.pos_
-        if token.pos_ == "PROPN" and not token.is_lower and not (pair in lexicon):
+        if token.pos_ == "PROPN" and not token.is_lower and pair not in lexicon:
             continue  # a name ("March", "Strike Force") is not a trigger; a lower-case word mis-tagged is
-        for senses in (lexicon.get(pair, ()), lexicon.get(lemma, ())):
-            etype = next((s.type for s in senses if (not s.pos or s.pos == pos) and holds(s, token, found)), None)
-            if etype:
-                if not irrealis(token):
-                    hits[token] = event_types()[etype]
+        for key in (pair, lemma):
+            senses = [s for s in lexicon.get(key, ()) if not s.pos or s.pos == pos]
+            etype = next((s.type for s in senses if holds(s, token, found)), None)
+            if etype or (senses and key == lemma):
+                yield token, key, etype
                 break
-    return {t: v for t, v in hits.items() if not any(a in hits and hits[a].name == v.name for a in list(t.ancestors)[:2])}
 
 
 def irrealis(token: Token) -> bool:
@@ -87,6 +109,8 @@ def irrealis(token: Token) -> bool:
     if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in token.children):
         return True
     verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
+    if verb is not None and token.dep_ == "pobj" and token.head.lower_ not in ("for", "of", "to"):
+        verb = None  # "could not answer questions at the news conference": the conference was held
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
     if any(c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain for c in v.children):
         return True
@@ -130,8 +154,8 @@ def agents(token: Token) -> list[Token]:
     ("workers staged a strike"); conjuncts included."""
     heads: list[Token] = []
     if token.pos_ in ("VERB", "AUX"):
-        heads += [c for c in token.children if c.dep_ == "nsubj"]
-        heads += [p for c in token.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        by = [p for c in token.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        heads += by or [c for c in token.children if c.dep_ == "nsubj"]  # with a "by" agent, the subject undergoes it
         if not heads and token.dep_ in ("xcomp", "conj", "advcl") and token.head.pos_ == "VERB":
             heads += [c for c in token.head.children if c.dep_ == "nsubj"]  # "Clark vowed to fight"
     else:
@@ -148,7 +172,8 @@ def objects(token: Token) -> list[Token]:
     """Return the head words of what a trigger acts on: a verb's object or passive subject; a noun's
     "against/on/into/over" object."""
     if token.pos_ in ("VERB", "AUX"):
-        heads = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+        passive = any(c.dep_ in ("agent", "auxpass") for c in token.children)  # "saw Clarkson suspended by the BBC"
+        heads = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass") or (passive and c.dep_ == "nsubj")]
     else:
         heads = [p for c in token.children if c.dep_ == "prep" and c.lower_ in NOUN_OBJECT_PREPS for p in c.children if p.dep_ == "pobj"]
     return heads + [c for h in heads for c in h.conjuncts]
@@ -193,7 +218,7 @@ def _matches(token: Token, values: frozenset[str], found: ArticleEntities) -> bo
         return True
     if "PLACE" in values and types & set(PLACE_TYPES):
         return True
-    return "PERSON" in values and bool(types & PERSON_TYPES or words & _word_set("official"))
+    return "PERSON" in values and bool(types & PERSON_TYPES or words & (_word_set("official") | {"he", "she"}))
 
 
 @cache

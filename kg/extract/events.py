@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_places import participants, place_of, setting
-from kg.extract.event_senses import EventType, event_types, find_triggers
+from kg.extract.event_senses import EventType, article_senses, event_types, find_triggers
 from kg.extract.phrases import MAX_SENTENCE_TOKENS, evidence
 from kg.extract.time import When, number, resolve
 from kg.model import Article, Event
@@ -40,10 +40,10 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
     mentions = []
     where = setting(doc, found)  # the dateline says where and when the reporter filed, not where anything happened
     times_of_day = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.start not in where.excluded]  # once: Span.ents walks all the doc's entities
-    for sent in doc.sents:
-        if len(sent) > MAX_SENTENCE_TOKENS or _all_capitals(sent):
-            continue  # a run-on list or dump, or a wire headline whose words the model misreads
-        triggers = find_triggers(sent, found)
+    sents = [s for s in doc.sents if len(s) <= MAX_SENTENCE_TOKENS and not _all_capitals(s)]  # not a run-on list or dump, nor a wire headline the model misreads
+    discourse = article_senses(sents, found)
+    for sent in sents:
+        triggers = find_triggers(sent, found, discourse)
         ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end]
         times = _times_by_trigger(sent, triggers, article, ents) if triggers else {}
         for token, etype in triggers.items():
