@@ -26,7 +26,7 @@ from kg.extract.event_senses import PLACE_TYPES, EventType, agents, objects
 
 COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
 LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before", "into", "to", "from", "over")
-ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "from", "to", "between"}
+ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "between"}
 WAR_CATEGORIES = ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE")
 HOME_SHARE = 0.6
 

@@ -29,6 +29,7 @@ from kg.extract.phrases import MAX_SENTENCE_TOKENS, evidence
 from kg.extract.time import When, number, resolve
 from kg.model import Article, Event
 
+MAIN_PLACE_MENTIONS = 3
 CONFLICT_TYPES = {"ceasefire", "airstrike", "shelling", "clash", "offensive", "capture", "attack", "evacuation", "humanitarian corridor", "siege", "deployment", "casualty report"}
 START_WORDS = {"take", "begin", "start", "launch", "announce", "declare", "enter", "open", "impose", "agree", "come into"}
 END_WORDS = {"expire", "end", "collapse", "halt", "stop", "lift", "break", "finish"}
@@ -121,8 +122,9 @@ def _up_to_verb(token: Token) -> list[Token]:
 def _mention(token: Token, etype: EventType, sent: Span, times, article: Article, found: ArticleEntities, others, where, toll=None) -> dict:
     etype = _subtype(token, etype, toll or _casualties(sent))
     place = place_of(token, etype, sent, found, others, where)
-    if place is None and etype.name in CONFLICT_TYPES and getattr(found.found.get(found.main_place), "type", None) != "Country":
-        place = found.main_place  # war news names its city once, then says "the city"; a country says too little
+    main = found.found.get(found.main_place)
+    if place is None and etype.name in CONFLICT_TYPES and main is not None and main.type != "Country" and len(main.mentions) >= MAIN_PLACE_MENTIONS:
+        place = main.id  # war news names its city, then says "the city"; a country says too little, a city named once is no setting
     agents, targets = participants(token, found)
     date = start = end = None
     time_text = None
