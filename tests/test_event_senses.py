@@ -66,6 +66,8 @@ SENSES = [
     ("They threatened to impose sanctions.", None, "sanction"),
     ("The firm could face a lawsuit.", None, "lawsuit"),
     ("There will be no meeting this year.", None, "meeting"),
+    ("The two sides did not sign the agreement.", None, "agreement"),
+    ("The minister did not rule out new elections.", None, "ruling"),
 ]
 
 
@@ -136,6 +138,21 @@ MERGES = [
 def test_mentions_of_one_event_are_merged(nlp, gazetteer, text, etype, count):
     events, _ = events_in(nlp, gazetteer, text)
     assert len([e for e in events if e.type == etype]) == count
+
+
+DISCOURSE = [
+    # a trigger no sense of which holds takes the article's one sense of it
+    ("Railway workers went on strike on Monday. The two-day strike closed the port.", "labour strike", 2),
+    ("The two-day strike closed the port.", "labour strike", 0),
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "etype", "reports"), DISCOURSE)
+def test_one_sense_per_discourse(nlp, gazetteer, text, etype, reports):
+    events, _ = events_in(nlp, gazetteer, text)
+    assert sum(len(e.evidence) for e in events if e.type == etype) == reports
+    assert "airstrike" not in {e.type for e in events}
 
 
 def report(article, place="lyon", date=None, agents=(), type_="labour strike"):

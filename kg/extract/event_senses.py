@@ -105,14 +105,15 @@ def _readings(sent: Span, found: ArticleEntities):
 
 def irrealis(token: Token) -> bool:
     """Whether a trigger names an event that did not (or not yet) happen: "any deal", "no meeting",
-    "could conduct an investigation", "threatened to impose sanctions", "plans for a meeting"."""
+    "did not sign the agreement", "could conduct an investigation", "threatened to impose
+    sanctions", "plans for a meeting"."""
     if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in token.children):
         return True
     verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
     if verb is not None and token.dep_ == "pobj" and token.head.lower_ not in ("for", "of", "to"):
         verb = None  # "could not answer questions at the news conference": the conference was held
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
-    if any(c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain for c in v.children):
+    if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain[:1] for c in v.children):
         return True
     governors = {v.lemma_.lower() for v in chain} | {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp")}
     return bool(governors & _word_set("irrealis_governor"))
