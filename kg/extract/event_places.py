@@ -26,7 +26,8 @@ from kg.extract.event_senses import PLACE_TYPES, EventType, agents, objects
 
 COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
 LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before", "into", "to", "from", "over")
-ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "between"}
+ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "between",
+               "since", "after", "until", "following", "amid", "despite"}  # what it is about or against, or another time
 WAR_CATEGORIES = ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE")
 HOME_SHARE = 0.6
 
@@ -48,14 +49,17 @@ def setting(doc: Doc, found: ArticleEntities) -> Setting:
 
 
 def dateline(doc: Doc) -> set[int]:
-    """Return the token indices of the article's dateline ("TOKYO, March 24 -", "NEW DELHI (Reuters) -"):
-    a place name opening one of the first sentences, then a dash within a few words, no verb between."""
+    """Return the token indices of the article's dateline ("TOKYO, March 24 -", "NEW DELHI (Reuters) -",
+    "Moscow (CNN)"): a place name opening one of the first sentences, then a dash or an agency in
+    brackets within a few words, no verb between."""
     for sent in list(doc.sents)[:3]:
         if sent[0].ent_type_ != "GPE" and not (sent[0].is_upper and len(sent[0]) > 2):  # "GENEVA" the model may not tag
             continue
         dash = next((t for t in sent[1:10] if t.text in ("-", "--", "\u2014", "\u2013")), None)
-        if dash is not None and dash.i + 1 < sent.end and not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start:dash.i]):
-            return set(range(sent.start, dash.i + 1))
+        paren = next((t for t in sent[1:5] if t.text == "(" and t.i + 1 < sent.end and ")" in doc[t.i + 1].text), None)
+        end = dash if dash is not None and dash.i + 1 < sent.end else paren  # "Moscow (CNN)Russia's president ...": the agency may be glued to the next word
+        if end is not None and not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start:end.i]):
+            return set(range(sent.start, end.i + 1))
     return set()
 
 

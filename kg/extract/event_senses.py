@@ -95,6 +95,8 @@ def _readings(sent: Span, found: ArticleEntities):
         pos = "NOUN" if nominal_adj or token.pos_ == "PROPN" else token.pos_
         if token.pos_ == "PROPN" and not token.is_lower and pair not in lexicon:
             continue  # a name ("March", "Strike Force") is not a trigger; a lower-case word mis-tagged is
+        if token.dep_ in ("compound", "amod") and pair not in lexicon and token.head.pos_ in ("NOUN", "PROPN"):
+            continue  # a word naming a kind of thing, not an event: "the speech and debate clause", "the investigating agency"
         for key in (pair, lemma):
             senses = [s for s in lexicon.get(key, ()) if not s.pos or s.pos == pos]
             etype = next((s.type for s in senses if holds(s, token, found)), None)
@@ -107,7 +109,7 @@ def irrealis(token: Token) -> bool:
     """Whether a trigger names an event that did not (or not yet) happen: "any deal", "no meeting",
     "did not sign the agreement", "could conduct an investigation", "threatened to impose
     sanctions", "plans for a meeting"."""
-    if any(c.dep_ == "det" and c.lower_ in ("any", "no") for c in token.children):
+    if any(c.dep_ in ("det", "predet") and c.lower_ in ("any", "no", "such") for c in token.children):
         return True
     verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
     if verb is not None and token.dep_ == "pobj" and token.head.lower_ not in ("for", "of", "to"):
@@ -115,7 +117,7 @@ def irrealis(token: Token) -> bool:
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
     if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain[:1] for c in v.children):
         return True
-    governors = {v.lemma_.lower() for v in chain} | {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp")}
+    governors = {v.lemma_.lower() for v in chain} | {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp", "acl")}
     return bool(governors & _word_set("irrealis_governor"))
 
 

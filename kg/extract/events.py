@@ -83,7 +83,7 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article, ents: list[S
             # bounds the verb's own argument ("extend a pause ... until X"), "on X" the nearest trigger
             verb = next((a for a in ent.root.ancestors if a.pos_ in ("VERB", "AUX")), None)
             sharing = [t for t in triggers if verb is not None and (t.head == verb or verb in t.ancestors or t == verb
-                                                                    or t.dep_ in ("nsubj", "nsubjpass") and t.head in set(verb.ancestors))]  # "a truce is due to begin on Friday"
+                                                                    or t.dep_ in ("nsubj", "nsubjpass") and _complement_of(verb, t.head))]  # "a truce is due to begin on Friday"
             owner = min(sharing, key=lambda t: (role != "date" and t.head != verb, abs(t.i - ent.root.i)), default=None)
         if owner is None:
             continue
@@ -91,6 +91,15 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article, ents: list[S
         when = resolve(ent.text, article.published, future or role == "end")  # "delayed until Thursday" looks ahead
         out.setdefault(owner.i, []).append((when, role, ent.text))
     return out
+
+
+def _complement_of(verb: Token, head: Token) -> bool:
+    """Whether a verb is a complement of `head` within its clause ("is due to begin"), not a verb of
+    another clause below it ("a movement that began in 2011")."""
+    at = verb
+    while at != head and at.dep_ in ("xcomp", "acomp", "conj") and at.head != at:
+        at = at.head
+    return at == head and verb != head
 
 
 def _subtype(token: Token, etype: EventType, toll) -> EventType:
