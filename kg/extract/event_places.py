@@ -85,7 +85,7 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
     places = [(p, t.i) for t in sorted(scope, key=lambda t: t.i) for p in _places_at(t, found, where)
               if found.found[p].type != "Country" or _locative(t) or (etype.name == "visit" and t.dep_ == "dobj")]
     if not places and etype.domestic:
-        places = [(p, t.i) for t in _own_modifiers(token) if t.i not in where.excluded for p in _places_at(t, found, where)]
+        places = [(p, t.i) for t in _own_modifiers(token, found) if t.i not in where.excluded for p in _places_at(t, found, where)]
     if not places and war:
         taken = {t for o in others if o != token for t in o.subtree}
         places = [(p, t.i) for t in sent if t not in taken and t.i not in where.excluded and _of_an_action(t)
@@ -143,13 +143,14 @@ def _places_at(t: Token, found: ArticleEntities, where: Setting) -> list[str]:
     return [i for i in found.at(t.i) if i in found.found and found.found[i].type in PLACE_TYPES]
 
 
-def _own_modifiers(token: Token) -> list[Token]:
+def _own_modifiers(token: Token, found: ArticleEntities) -> list[Token]:
     """The words that say whose or where a domestic event is: the trigger's own modifiers and
     possessor, and its agent's modifiers and locative phrases ("Nigeria's elections", "a Canadian
     government agency", "workers at the plant in Lyon")."""
     words = [t for c in token.children if c.dep_ in ("amod", "compound", "poss", "nmod") for t in c.subtree]
-    for head in agents(token):  # "a New Delhi court", "workers at the plant in Lyon"
-        words += [t for t in head.subtree if t.i <= head.i]
+    for head in agents(token):  # "a New Delhi court", "workers at the plant in Lyon"; a person's country is a nationality ("US ambassador")
+        if not any(found.found[i].type == "Person" for i in found.at(head.i) if i in found.found) and head.lemma_.lower() not in _officials():
+            words += [t for t in head.subtree if t.i <= head.i]
         words += [t for c in head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9] for t in c.subtree]
     return words
 
@@ -176,6 +177,11 @@ def _of_an_action(token: Token) -> bool:
             return False
         at = at.head
     return at.pos_ in ("VERB", "AUX") and token.dep_ in ("pobj", "compound")
+
+
+@cache
+def _officials() -> frozenset[str]:
+    return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith(("official\t", "official_post\t")) for w in line.split("\t")[1].split(","))
 
 
 @cache

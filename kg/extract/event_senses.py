@@ -109,7 +109,8 @@ def irrealis(token: Token) -> bool:
     """Whether a trigger names an event that did not (or not yet) happen: "any deal", "no meeting",
     "did not sign the agreement", "could conduct an investigation", "threatened to impose
     sanctions", "plans for a meeting"."""
-    if any(c.dep_ in ("det", "predet") and c.lower_ in ("any", "no", "such") for c in token.children):
+    if any(c.dep_ in ("det", "predet") and c.lower_ in ("any", "no", "such") or c.dep_ == "amod" and c.lower_ in _word_set("irrealis_modifier")
+           for c in token.children):
         return True
     verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
     if verb is not None and token.dep_ == "pobj" and token.head.lower_ not in ("for", "of", "to"):

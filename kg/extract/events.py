@@ -82,7 +82,7 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article, ents: list[S
             # not inside a trigger's phrase: it belongs to a trigger of its clause's verb; "until X"
             # bounds the verb's own argument ("extend a pause ... until X"), "on X" the nearest trigger
             verb = next((a for a in ent.root.ancestors if a.pos_ in ("VERB", "AUX")), None)
-            sharing = [t for t in triggers if verb is not None and (t.head == verb or verb in t.ancestors or t == verb
+            sharing = [t for t in triggers if verb is not None and (t == verb or _argument_of(t, verb, triggers)
                                                                     or t.dep_ in ("nsubj", "nsubjpass") and _complement_of(verb, t.head))]  # "a truce is due to begin on Friday"
             owner = min(sharing, key=lambda t: (role != "date" and t.head != verb, abs(t.i - ent.root.i)), default=None)
         if owner is None:
@@ -91,6 +91,18 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article, ents: list[S
         when = resolve(ent.text, article.published, future or role == "end")  # "delayed until Thursday" looks ahead
         out.setdefault(owner.i, []).append((when, role, ent.text))
     return out
+
+
+def _argument_of(t: Token, verb: Token, triggers) -> bool:
+    """Whether a trigger is an argument of a verb, or inside a trigger that is ("launched an offensive
+    on Monday", "the pause in an offensive launched on Monday"), not inside another word's phrase
+    ("executed the gunman from the attacks in 2012")."""
+    at = t.head
+    while at != verb:
+        if at.head == at or not (at.dep_ == "prep" or at in triggers):
+            return False
+        at = at.head
+    return t != verb
 
 
 def _complement_of(verb: Token, head: Token) -> bool:
