@@ -94,6 +94,11 @@ PLACES = [
     # a person's name is never a place
     ("Menendez held a news conference in Newark on Friday.", "press conference", "Newark"),
     ("The talks in Geneva ended without a deal.", "meeting", "Geneva"),
+    ("Geneva (CNN)The minister resigned on Friday.", "resignation", None),
+    # a person's country is a nationality, not where the event happened
+    ("The French ambassador resigned on Friday.", "resignation", None),
+    # an institution's city is where its acts happen
+    ("A French court ruled on Friday that the ban was illegal.", "ruling", "France"),
 ]
 
 
@@ -113,6 +118,8 @@ DATES = [
     ("Workers went on strike last week.", "2016-10-20", "labour strike", "end", "2016-10-16"),
     # the date of another sentence's event is not this one's
     ("Talks were held in Geneva on Monday. Separately, workers went on strike in Lyon.", "2016-10-20", "labour strike", "date", None),
+    # a time of another word's phrase is not the event's
+    ("Police executed the leader of the protests in 2012.", "2016-10-20", "protest", "date", None),
     # no publication date: a weekday names no day
     ("Workers went on strike on Monday.", None, "labour strike", "date", None),
 ]

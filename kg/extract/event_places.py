@@ -29,7 +29,7 @@ LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around"
 ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "between",
                "since", "after", "until", "following", "amid", "despite"}  # what it is about or against, or another time
 WAR_CATEGORIES = ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE")
-HOME_SHARE = 0.6
+HOME_SHARE = 0.7  # the share of country-level mentions that makes one country the article's setting
 
 
 @dataclass(frozen=True)
