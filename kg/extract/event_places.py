@@ -110,6 +110,7 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         scope = set(token.subtree)
     else:  # the trigger's phrase but what it is about or against ("a speech to businessmen in X", not "an inquiry into X")
         holders = {verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
+        holders |= {c for c in verb.children if c.dep_ == "advcl" and c.tag_ == "VBN" and not any(s.dep_.startswith("nsubj") for s in c.children)}  # "..., held in Newark"
         children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9]]
         children += [c for c in token.children if c.dep_ == "dobj" or c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
         scope = {token} | {t for c in token.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree}
