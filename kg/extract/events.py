@@ -167,6 +167,7 @@ def _mention(token: Token, etype: EventType, sent: Span, times, article: Article
         "type": etype.name, "cameo": etype.cameo, "trigger": token.text, "place": place, "date": date, "start": start, "end": end,
         "time_text": time_text, "agents": agents, "targets": targets, "killed": killed, "wounded": wounded, "victims": victims,
         "evidence": evidence(article.id, sent), "at": token.i,
+        "new": token.pos_ != "VERB" and any(c.dep_ == "det" and c.lower_ in ("a", "an", "another") for c in token.children),
     }
 
 
@@ -206,7 +207,7 @@ def _merge_in_article(mentions: list[dict], article: Article) -> tuple[Event, ..
     name different places or different dates ("the strike ... the strike began on Monday")."""
     clusters: list[list[dict]] = []
     for m in sorted(mentions, key=lambda m: (m["place"] is None, m["date"] is None, m["at"])):  # placed and dated mentions found the clusters
-        home = next((c for c in clusters if c[0]["type"] == m["type"] and all(_compatible(m, x) for x in c)), None)
+        home = next((c for c in clusters if c[0]["type"] == m["type"] and all(_compatible(m, x) for x in c) and _refers_to(m, c)), None)
         if home is None:
             clusters.append([m])
         else:
@@ -233,6 +234,12 @@ def _merge_in_article(mentions: list[dict], article: Article) -> tuple[Event, ..
             wounded=max((g["wounded"] for g in group if g["wounded"] is not None), default=None), victims=pick("victims"),
         ))
     return tuple(sorted(events, key=lambda e: e.id))
+
+
+def _refers_to(m: dict, cluster: list[dict]) -> bool:
+    """Whether a mention can be a report of a cluster's event: it names the same place or date, or it
+    does not introduce a new one ("a televised interview", "another strike" with neither place nor date do)."""
+    return not m["new"] or any(m[k] is not None and m[k] == x[k] for x in cluster for k in ("place", "date"))
 
 
 def _compatible(a: dict, b: dict) -> bool:
