@@ -99,6 +99,9 @@ PLACES = [
     ("The French ambassador resigned on Friday.", "resignation", None),
     # an institution's city is where its acts happen
     ("A French court ruled on Friday that the ban was illegal.", "ruling", "France"),
+    # a duty is decided by its agent's state; a state body in a locative phrase stands for its state
+    ("Canada agreed to impose a duty on steel imports.", "tariff", "Canada"),
+    ("The US president gave a speech at the White House.", "speech", "United States"),
 ]
 
 

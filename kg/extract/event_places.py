@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
-from kg.extract.event_senses import PLACE_TYPES, EventType, agents, objects
+from kg.extract.event_senses import PLACE_TYPES, EventType, agents, governor, objects, role_fillers
 
 COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
 LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before", "into", "to", "from", "over")
@@ -93,10 +93,16 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
     if places:
         places.sort(key=lambda p: (PLACE_TYPES.index(found.found[p[0]].type), abs(p[1] - token.i)))
         return places[0][0]
-    if etype.domestic or etype.category == "CONSULT":  # "the Cabinet met": where the state whose bodies took part is
-        states = {found.found[i].id if found.found[i].type == "Country" else found.found[i].state for i in sum(participants(token, found), [])}
-        if len(states) == 1 and next(iter(states)) in found.found:
-            return next(iter(states))
+    # where the state whose bodies took part is: "the Cabinet met", "a speech before the US Congress";
+    # a sanction or tariff is decided by its agent's state ("Canada agreed to impose a duty")
+    bodies = [i for h in role_fillers("loc", token) for i in found.at(h.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
+    if etype.domestic or etype.category == "CONSULT":
+        bodies += sum(participants(token, found), [])
+    elif etype.category == "SANCTION":
+        bodies += participants(token, found)[0]
+    states = {found.found[i].id if found.found[i].type == "Country" else found.found[i].state for i in bodies}
+    if len(states) == 1 and next(iter(states)) in found.found:
+        return next(iter(states))
     return where.home if etype.domestic else None
 
 
@@ -109,6 +115,7 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
         scope = set(token.subtree)
     else:  # the trigger's phrase but what it is about or against ("a speech to businessmen in X", not "an inquiry into X")
+        verb = (governor(token) or verb) if token.pos_ != "VERB" else token  # "questions at the news conference": the verb, not "at"
         holders = {verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
         holders |= {c for c in verb.children if c.dep_ == "advcl" and c.tag_ == "VBN" and not any(s.dep_.startswith("nsubj") for s in c.children)}  # "..., held in Newark"
         children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9]]

@@ -169,6 +169,8 @@ def agents(token: Token) -> list[Token]:
         gov = governor(token)
         if gov is not None and gov.pos_ in ("VERB", "AUX") and (token.dep_ in ("dobj", "attr") or gov.lemma_.lower() in LIGHT_VERBS):
             heads += [c for c in gov.children if c.dep_ == "nsubj"]  # "workers staged a strike", "workers went on strike"
+            if not heads and gov.dep_ == "xcomp":  # "Canada agreed to impose a duty"
+                heads += [c for c in gov.head.children if c.dep_ == "nsubj"]
     return heads + [c for h in heads for c in h.conjuncts]
 
 

@@ -168,6 +168,7 @@ def _mention(token: Token, etype: EventType, sent: Span, times, article: Article
         "time_text": time_text, "agents": agents, "targets": targets, "killed": killed, "wounded": wounded, "victims": victims,
         "evidence": evidence(article.id, sent), "at": token.i,
         "new": token.pos_ != "VERB" and any(c.dep_ == "det" and c.lower_ in ("a", "an", "another") for c in token.children),
+        "within": _containers(place, found),
     }
 
 
@@ -222,7 +223,8 @@ def _merge_in_article(mentions: list[dict], article: Article) -> tuple[Event, ..
         ends = sorted(g["end"] for g in group if g["end"])
         dates = sorted(g["date"] for g in group if g["date"])
         date = dates[0] if dates else (starts[0] if starts and not ends else None)
-        etype, place = group[0]["type"], pick("place")
+        etype = group[0]["type"]
+        place = max((g for g in group if g["place"]), key=lambda g: (len(g["within"]), -g["at"]), default={"place": None})["place"]  # the most specific
         key = f"{article.id}|{etype}|{place}|{date}|{group[0]['at']}"
         event_id = hashlib.sha256(key.encode()).hexdigest()[:16]
         events.append(Event(
@@ -243,8 +245,24 @@ def _refers_to(m: dict, cluster: list[dict]) -> bool:
 
 
 def _compatible(a: dict, b: dict) -> bool:
-    """Whether two mentions of one type can be one event: no two different places or dates."""
-    return all(a[k] is None or b[k] is None or a[k] == b[k] for k in ("place", "date"))
+    """Whether two mentions of one type can be one event: no two different dates, no two places
+    of which neither lies in the other ("a suit in U.S. district court ... the suit, filed in Manhattan")."""
+    places = a["place"] is None or b["place"] is None or a["place"] in b["within"] or b["place"] in a["within"]
+    return places and (a["date"] is None or b["date"] is None or a["date"] == b["date"])
+
+
+def _containers(place: str | None, found: ArticleEntities) -> frozenset[str]:
+    """Return a place and the places it lies in, as far as the article and gazetteer say."""
+    out: set[str] = set()
+    while place and place not in out:
+        out.add(place)
+        entity = found.found.get(place)
+        if entity is None:
+            break
+        if entity.state:
+            out.add(entity.state)
+        place = entity.parent
+    return frozenset(out)
 
 
 @cache
