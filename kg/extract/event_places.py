@@ -28,6 +28,7 @@ COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", 
 LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before", "into", "to", "from", "over")
 ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "between",
                "since", "after", "until", "following", "amid", "despite"}  # what it is about or against, or another time
+OTHER_CLAUSES = ("advcl", "relcl", "ccomp", "conj", "parataxis", "csubj")
 WAR_CATEGORIES = ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE")
 HOME_SHARE = 0.7  # the share of country-level mentions that makes one country the article's setting
 
@@ -87,7 +88,8 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
     if not places and etype.domestic:
         places = [(p, t.i) for t in _own_modifiers(token, found) if t.i not in where.excluded for p in _places_at(t, found, where)]
     if not places and war:
-        taken = {t for o in others if o != token for t in o.subtree}
+        verb = token if token.pos_ == "VERB" else governor(token) or token.head
+        taken = {t for o in others if o != token for t in o.subtree} | {t for c in verb.children if c.dep_ in OTHER_CLAUSES for t in c.subtree}
         places = [(p, t.i) for t in sent if t not in taken and t.i not in where.excluded and _of_an_action(t)
                   for p in _places_at(t, found, where) if found.found[p].type != "Country"]
     if places:
@@ -113,7 +115,8 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
     verb = token.head if token.pos_ != "VERB" else token
     if war:
         children = [c for c in verb.children if c.dep_ in ("prep", "dobj", "npadvmod", "advmod") and c != token]
-        scope = set(token.subtree)
+        other_clauses = [c for c in token.children if c.dep_ in OTHER_CLAUSES]  # "as the crew fled to Chile, they were attacked"
+        scope = set(token.subtree) - {t for c in other_clauses for t in c.subtree}
     else:  # the trigger's phrase but what it is about or against ("a speech to businessmen in X", not "an inquiry into X")
         verb = (governor(token) or verb) if token.pos_ != "VERB" else token  # "questions at the news conference": the verb, not "at"
         holders = {verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
