@@ -68,6 +68,8 @@ SENSES = [
     ("There will be no meeting this year.", None, "meeting"),
     ("The two sides did not sign the agreement.", None, "agreement"),
     ("The minister did not rule out new elections.", None, "ruling"),
+    ("The dockers called for a general strike.", None, "labour strike"),
+    ("The union called a strike at the port.", "labour strike", None),
 ]
 
 

@@ -98,8 +98,8 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
     # where the state whose bodies took part is: "the Cabinet met", "a speech before the US Congress";
     # a sanction or tariff is decided by its agent's state ("Canada agreed to impose a duty")
     bodies = [i for h in role_fillers("loc", token) for i in found.at(h.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
-    if etype.domestic or etype.category == "CONSULT":
-        bodies += sum(participants(token, found), [])
+    if etype.domestic or etype.category == "CONSULT":  # every side: "negotiations with Iran" are not in the US
+        bodies += sum(participants(token, found), []) + [i for h in role_fillers("arg", token) for i in found.at(h.i) if i in found.found]
     elif etype.category == "SANCTION":
         bodies += participants(token, found)[0]
     states = {found.found[i].id if found.found[i].type == "Country" else found.found[i].state for i in bodies}

@@ -113,6 +113,8 @@ def irrealis(token: Token) -> bool:
            for c in token.children):
         return True
     verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
+    if verb is not None and token.dep_ == "pobj" and token.head.lower_ == "for" and verb.lemma_.lower() in _word_set("irrealis_for"):
+        return True  # "a letter calling for a meeting", "pressed for talks"
     if verb is not None and token.dep_ == "pobj" and token.head.lower_ not in ("for", "of", "to"):
         verb = None  # "could not answer questions at the news conference": the conference was held
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
