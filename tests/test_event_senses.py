@@ -54,6 +54,8 @@ SENSES = [
     ("The regulator opened an investigation into the bank.", "investigation", None),
     ("The government imposed sanctions on Iran.", "sanction", None),
     ("The company filed a lawsuit against its rival.", "lawsuit", None),
+    ("The company filed in federal court on Monday.", "lawsuit", None),
+    ("The company filed its accounts on Monday.", None, "lawsuit"),
     ("The jury found that the song infringed the copyright.", "verdict", None),
     ("The board appointed a new chairman.", "appointment", None),
     ("The bidder launched a takeover bid for the brewer.", "takeover bid", None),
