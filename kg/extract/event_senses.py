@@ -19,11 +19,11 @@ from spacy.tokens import Span, Token
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
 
-# the small model tags some nouns as adjectives ("a Syrian army offensive")
 PLACE_TYPES = ("District", "Facility", "City", "Region", "Place", "Country")  # most specific first
+# the small model tags some nouns as adjectives ("a Syrian army offensive"): such a word in these roles is a noun
 NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "conj", "appos", "ROOT", "compound"}
 MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
-LOCATIVE = {"in", "at", "near", "around", "across", "inside", "outside", "throughout", "on", "outside"}
+LOCATIVE = {"in", "at", "near", "around", "across", "inside", "outside", "throughout", "on"}
 NOUN_OBJECT_PREPS = {"against", "on", "into", "over"}
 PERSON_TYPES = {"Person"}
 LIGHT_VERBS = {"go", "be", "stay", "remain", "come", "walk"}  # "went on strike": the subject does what the noun names
@@ -127,11 +127,10 @@ def irrealis(token: Token) -> bool:
 def holds(sense: Sense, token: Token, found: ArticleEntities) -> bool:
     """Return whether every condition of a sense holds for a trigger token."""
     for cond in sense.conditions:
-        fillers = role_fillers(cond.key, token)
         if cond.key == "dep":
             hit = any(c.dep_ in cond.values for c in token.children)
         else:
-            hit = any(_matches(t, cond.values, found) for t in fillers)
+            hit = any(_matches(t, cond.values, found) for t in role_fillers(cond.key, token))
         if hit == cond.negated:
             return False
     return True
