@@ -106,6 +106,9 @@ PLACES = [
     # a duty is decided by its agent's state; a state body in a locative phrase stands for its state
     ("Canada agreed to impose a duty on steel imports.", "tariff", "Canada"),
     ("The US president gave a speech at the White House.", "speech", "United States"),
+    # whom an accusation targets is not where it was made; where a visit went is its place
+    ("US officials accused Tokyo of dumping chips.", "accusation", None),
+    ("The Pope visited Brazil on Monday.", "visit", "Brazil"),
 ]
 
 

@@ -82,9 +82,11 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
     """Return the entity id of where the event a trigger names happened, or None."""
     war = etype.category in WAR_CATEGORIES
     scope = _clause_scope(token, others, war)
+    if etype.object_place:  # "visited Japan", "searched the office of a Florida doctor"
+        scope |= {t for c in token.children if c.dep_ == "dobj" for t in c.subtree}
     scope = {t for t in scope if t.i not in where.excluded and not _named_as_actor(t, token, found)}
     places = [(p, t.i) for t in sorted(scope, key=lambda t: t.i) for p in _places_at(t, found, where)
-              if found.found[p].type != "Country" or _locative(t) or (etype.name == "visit" and t.dep_ == "dobj")]
+              if found.found[p].type != "Country" or _locative(t) or (etype.object_place and t.dep_ == "dobj")]
     if not places and etype.domestic:
         places = [(p, t.i) for t in _own_modifiers(token, found) if t.i not in where.excluded for p in _places_at(t, found, where)]
     if not places and war:
@@ -99,11 +101,13 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
     # a sanction or tariff is decided by its agent's state ("Canada agreed to impose a duty")
     bodies = [i for h in role_fillers("loc", token) for i in found.at(h.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
     if etype.domestic or etype.category == "CONSULT":  # every side: "negotiations with Iran" are not in the US
-        bodies += sum(participants(token, found), []) + [i for h in role_fillers("arg", token) for i in found.at(h.i) if i in found.found]
+        sides = participants(token, found)
+        others_side = [i for h in role_fillers("arg", token) for i in found.at(h.i) if i in found.found]
+        bodies += sides[0] + sides[1] + others_side if sides[0] or not others_side else [None]  # one side unknown: no guess
     elif etype.category == "SANCTION":
         bodies += participants(token, found)[0]
-    states = {found.found[i].id if found.found[i].type == "Country" else found.found[i].state for i in bodies}
-    if len(states) == 1 and next(iter(states)) in found.found:
+    states = {None if i is None else found.found[i].id if found.found[i].type == "Country" else found.found[i].state for i in bodies}
+    if len(states) == 1 and next(iter(states)) in found.found:  # every body's state known, and one (None counts as unknown)
         return next(iter(states))
     return where.home if etype.domestic else None
 
@@ -122,7 +126,7 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         holders = {verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
         holders |= {c for c in verb.children if c.dep_ == "advcl" and c.tag_ == "VBN" and not any(s.dep_.startswith("nsubj") for s in c.children)}  # "..., held in Newark"
         children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9]]
-        children += [c for c in token.children if c.dep_ == "dobj" or c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
+        children += [c for c in token.children if c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
         scope = {token} | {t for c in token.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree}
     scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
     return scope - {t for o in others if o != token and o not in token.ancestors for t in o.subtree}

@@ -38,6 +38,7 @@ class EventType:
     category: str
     cameo: str | None
     domestic: bool
+    object_place: bool = False  # "visited Japan", "searched the office": the object is where it happened
 
 
 @dataclass(frozen=True)
@@ -233,8 +234,8 @@ def event_types() -> dict[str, EventType]:
     """Return the event types of `event_typology.tsv` by name."""
     out = {}
     for line in lines("event_typology.tsv"):
-        name, category, cameo, domestic, *_ = line.split("\t") + ["", "", "", ""]
-        out[name] = EventType(name, category, cameo.strip() or None, domestic.strip() == "yes")
+        name, category, cameo, domestic, object_place, *_ = line.split("\t") + ["", "", "", "", ""]
+        out[name] = EventType(name, category, cameo.strip() or None, domestic.strip() == "yes", object_place.strip() == "yes")
     return out
 
 
