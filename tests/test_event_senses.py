@@ -67,6 +67,7 @@ SENSES = [
     # what did not happen is no event
     ("They threatened to impose sanctions.", None, "sanction"),
     ("The firm could face a lawsuit.", None, "lawsuit"),
+    ("The Senate made a unanimous call to impose sanctions on the firm.", None, "sanction"),
     ("There will be no meeting this year.", None, "meeting"),
     ("The two sides did not sign the agreement.", None, "agreement"),
     ("The minister did not rule out new elections.", None, "ruling"),

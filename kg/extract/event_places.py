@@ -28,6 +28,7 @@ COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", 
 LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before", "into", "to", "from", "over")
 ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "between",
                "since", "after", "until", "following", "amid", "despite"}  # what it is about or against, or another time
+SUPRANATIONAL = {"IntergovernmentalOrganization"}  # bodies of no one state (the EC, the UN)
 OTHER_CLAUSES = ("advcl", "relcl", "ccomp", "conj", "parataxis", "csubj")
 WAR_CATEGORIES = ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE")
 HOME_SHARE = 0.7  # the share of country-level mentions that makes one country the article's setting
@@ -106,10 +107,17 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
         bodies += sides[0] + sides[1] + others_side if sides[0] or not others_side else [None]  # one side unknown: no guess
     elif etype.category == "SANCTION":
         bodies += participants(token, found)[0]
-    states = {None if i is None else found.found[i].id if found.found[i].type == "Country" else found.found[i].state for i in bodies}
+    states = {None if i is None else _state(i, found) for i in bodies}
     if len(states) == 1 and next(iter(states)) in found.found:  # every body's state known, and one (None counts as unknown)
         return next(iter(states))
-    return where.home if etype.domestic else None
+    # the article's country, unless a body of the event belongs to another state or to none ("the EC ruled")
+    foreign = [i for i in bodies if i is not None and (found.found[i].type in SUPRANATIONAL or _state(i, found) not in (None, where.home))]
+    return where.home if etype.domestic and not foreign else None
+
+
+def _state(entity_id: str, found: ArticleEntities) -> str | None:
+    entity = found.found[entity_id]
+    return entity.id if entity.type == "Country" else entity.state
 
 
 def _clause_scope(token: Token, others, war: bool) -> set[Token]:

@@ -121,8 +121,9 @@ def irrealis(token: Token) -> bool:
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
     if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain[:1] for c in v.children):
         return True
-    governors = {v.lemma_.lower() for v in chain} | {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp", "acl")}
-    return bool(governors & _word_set("irrealis_governor"))
+    governors = {v.lemma_.lower() for v in chain}
+    heads = {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp", "acl")}  # "a call to impose penalties"
+    return bool(governors & _word_set("irrealis_governor") or heads & (_word_set("irrealis_governor") | _word_set("irrealis_for")))
 
 
 def holds(sense: Sense, token: Token, found: ArticleEntities) -> bool:
