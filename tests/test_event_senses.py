@@ -68,6 +68,10 @@ SENSES = [
     ("They threatened to impose sanctions.", None, "sanction"),
     ("The firm could face a lawsuit.", None, "lawsuit"),
     ("The Senate made a unanimous call to impose sanctions on the firm.", None, "sanction"),
+    ("The US agreed to hold up imposing duties on chips.", None, "tariff"),
+    # a year in a relative clause is no death toll
+    ("Marion Sinclair, who wrote the song in 1934, died in 1988.", None, "casualty report"),
+    ("At least 20 civilians were killed in the town.", "casualty report", None),
     ("There will be no meeting this year.", None, "meeting"),
     ("The two sides did not sign the agreement.", None, "agreement"),
     ("The minister did not rule out new elections.", None, "ruling"),

@@ -190,7 +190,7 @@ def _casualties(sent: Span) -> tuple[int | None, int | None, str | None]:
         if token.dep_ == "conj" and not counted:
             counted = [c for c in token.head.children if c.dep_ in ("nsubjpass", "nsubj", "dobj")]
         for noun in counted:
-            nums = [t for t in noun.subtree if t.like_num or t.dep_ == "nummod"]
+            nums = [t for t in noun.subtree if (t.like_num or t.dep_ == "nummod") and t.i <= noun.i]  # "at least 20 civilians", not "Sinclair, who wrote it in 1934,"
             value = number(" ".join(t.text for t in nums)) if nums else None
             if value is None:
                 continue
