@@ -7,7 +7,11 @@ Place, most trusted first:
 2. for a domestic event (a court ruling, an election, a protest: `event_typology.tsv`), the
    country or city its own modifier or its agent's modifier names ("the Israeli election",
    "a New Delhi court summoned ...", "Brazil's highest court");
-3. for a war event, a place in a locative phrase of another verb of the sentence.
+3. for a war event, a place in a locative phrase of another verb of the sentence;
+4. the one state whose bodies took part ("the Cabinet met", "a speech at the White House", a
+   sanction's imposer), every side known; for a domestic event, else the article's home country
+   (the one country 70% of its country-level mentions point to), unless a body of another state or
+   of none (the EC) took part.
 Never a place: the dateline where the reporter filed ("LONDON, March 3 -"), a name the entity layer
 types as a person or an organization, a bare compass word, a place that stands for an actor ("announced by Moscow").
 """
@@ -25,7 +29,8 @@ from kg.extract.entities import ArticleEntities
 from kg.extract.event_senses import PLACE_TYPES, EventType, agents, governor, objects, role_fillers
 
 COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
-LOCATIVE_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before", "into", "to", "from", "over")
+IN_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before")  # where something is
+LOCATIVE_PREPS = IN_PREPS + ("into", "to", "from", "over")  # ... or where a war event goes
 ABOUT_PREPS = {"into", "on", "against", "over", "about", "of", "for", "with", "regarding", "concerning", "between",
                "since", "after", "until", "following", "amid", "despite"}  # what it is about or against, or another time
 SUPRANATIONAL = {"IntergovernmentalOrganization"}  # bodies of no one state (the EC, the UN)
@@ -98,6 +103,12 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
     if places:
         places.sort(key=lambda p: (PLACE_TYPES.index(found.found[p[0]].type), abs(p[1] - token.i)))
         return places[0][0]
+    return _state_place(token, etype, found, where)
+
+
+def _state_place(token: Token, etype: EventType, found: ArticleEntities, where: Setting) -> str | None:
+    """Return the country of the state whose bodies took part, else (domestic events) the article's
+    home country, or None."""
     # where the state whose bodies took part is: "the Cabinet met", "a speech before the US Congress";
     # a sanction or tariff is decided by its agent's state ("Canada agreed to impose a duty")
     bodies = [i for h in role_fillers("loc", token) for i in found.at(h.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
@@ -133,7 +144,7 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         verb = (governor(token) or verb) if token.pos_ != "VERB" else token  # "questions at the news conference": the verb, not "at"
         holders = {verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
         holders |= {c for c in verb.children if c.dep_ == "advcl" and c.tag_ == "VBN" and not any(s.dep_.startswith("nsubj") for s in c.children)}  # "..., held in Newark"
-        children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9]]
+        children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep" and c.lower_ in IN_PREPS]
         children += [c for c in token.children if c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
         scope = {token} | {t for c in token.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree}
     scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
@@ -174,7 +185,7 @@ def _own_modifiers(token: Token, found: ArticleEntities) -> list[Token]:
     for head in agents(token):  # "a New Delhi court", "workers at the plant in Lyon"; a person's country is a nationality ("US ambassador")
         if not any(found.found[i].type == "Person" for i in found.at(head.i) if i in found.found) and head.lemma_.lower() not in _officials():
             words += [t for t in head.subtree if t.i <= head.i]
-        words += [t for c in head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS[:9] for t in c.subtree]
+        words += [t for c in head.children if c.dep_ == "prep" and c.lower_ in IN_PREPS for t in c.subtree]
     return words
 
 
