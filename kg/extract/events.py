@@ -2,14 +2,16 @@
 
 Triggers are nouns and verbs read in their sense (`event_senses`: "a strike by workers" is a labour
 strike, "Russian strikes" airstrikes). For each trigger:
-- place: from the trigger's own clause (`event_places`), else, for war events, the article's main
-  place (war news names its city once and then says "the city"); never the dateline;
+- place: from the trigger's own clause (`event_places`), else, for the sample's war types, the
+  article's main place when named at least MAIN_PLACE_MENTIONS times (war news names its city, then
+  says "the city"); never the dateline;
 - time: DATE/TIME expressions whose nearest governing trigger is this one, resolved by `time`
   against the publication date; "since X" and verbs of beginning set `start`, "until X" and verbs of
   ending set `end`; "last week" a span; no expression of its own, no date;
 - agents and targets: the verb's subject and object, or the noun's "by X", possessor or demonym;
 - casualties: "at least four civilians were killed and ten others wounded" -> 4, 10, civilians.
-Mentions of one type within an article are one event unless their places or dates differ; linking
+Mentions of one type within an article are one event unless their places or dates differ, or a
+mention introduces another ("a televised interview" with no place or date of its own); linking
 across articles happens in `kg.event_links`.
 """
 
@@ -37,7 +39,7 @@ KILL, WOUND = {"kill", "die", "dead", "death", "perish", "execute"}, {"wound", "
 
 
 def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Event, ...]:
-    """Return the events of one parsed article, one per type and place (article level)."""
+    """Return the events of one parsed article, its mentions of one event merged (article level)."""
     mentions = []
     where = setting(doc, found)  # the dateline says where and when the reporter filed, not where anything happened
     times_of_day = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.start not in where.excluded]  # once: Span.ents walks all the doc's entities
