@@ -67,10 +67,10 @@ SENSES = [
     # what did not happen is no event
     ("They threatened to impose sanctions.", None, "sanction"),
     ("The firm could face a lawsuit.", None, "lawsuit"),
-    ("The Senate made a unanimous call to impose sanctions on the firm.", None, "sanction"),
-    ("The US agreed to hold up imposing duties on chips.", None, "tariff"),
+    ("Parliament made a call to impose sanctions on the regime.", None, "sanction"),
+    ("The EU agreed to hold up imposing tariffs on steel.", None, "tariff"),
     # a year in a relative clause is no death toll
-    ("Marion Sinclair, who wrote the song in 1934, died in 1988.", None, "casualty report"),
+    ("Jane Porter, who founded the firm in 1934, died in 1988.", None, "casualty report"),
     ("At least 20 civilians were killed in the town.", "casualty report", None),
     ("There will be no meeting this year.", None, "meeting"),
     ("The two sides did not sign the agreement.", None, "agreement"),
@@ -101,7 +101,7 @@ PLACES = [
     # a domestic event's own country modifier
     ("The Israeli election was held on Tuesday.", "election", "Israel"),
     # a person's name is never a place
-    ("Menendez held a news conference in Newark on Friday.", "press conference", "Newark"),
+    ("Garcia held a news conference in Madrid on Friday.", "press conference", "Madrid"),
     ("The talks in Geneva ended without a deal.", "meeting", "Geneva"),
     ("Geneva (CNN)The minister resigned on Friday.", "resignation", None),
     # a person's country is a nationality, not where the event happened
@@ -109,10 +109,10 @@ PLACES = [
     # an institution's city is where its acts happen
     ("A French court ruled on Friday that the ban was illegal.", "ruling", "France"),
     # a duty is decided by its agent's state; a state body in a locative phrase stands for its state
-    ("Canada agreed to impose a duty on steel imports.", "tariff", "Canada"),
+    ("Mexico agreed to impose a duty on steel imports.", "tariff", "Mexico"),
     ("The US president gave a speech at the White House.", "speech", "United States"),
     # whom an accusation targets is not where it was made; where a visit went is its place
-    ("US officials accused Tokyo of dumping chips.", "accusation", None),
+    ("EU officials accused Beijing of dumping steel.", "accusation", None),
     ("The Pope visited Brazil on Monday.", "visit", "Brazil"),
 ]
 
