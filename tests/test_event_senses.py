@@ -80,6 +80,39 @@ SENSES = [
 ]
 
 
+# one sentence for each type of general news not covered above
+TYPES = [
+    ("The pope visited three villages in the north on Sunday.", "visit"),
+    ("The minister gave an interview to a local radio station.", "interview"),
+    ("The governor held a press conference on Tuesday.", "press conference"),
+    ("The two companies settled the lawsuit out of court.", "settlement"),
+    ("The candidate conceded defeat late on Sunday.", "concession"),
+    ("The court ordered the release of the journalist.", "ruling"),
+    ("The authorities released the activist on Friday.", "release"),
+    ("The club sacked its manager after the defeat.", "dismissal"),
+    ("The tenants filed a formal complaint with the regulator.", "complaint"),
+    ("The opposition leader accused the minister of lying.", "accusation"),
+    ("The charity condemned the decision.", "criticism"),
+    ("The company denied the claims.", "denial"),
+    ("The judge summoned the former minister to testify.", "summons"),
+    ("Police searched the offices of the company.", "search"),
+    ("The league suspended the player for three matches.", "suspension"),
+    ("Rioting broke out in the capital overnight.", "riot"),
+    ("The central bank cut interest rates on Thursday.", "rate decision"),
+    ("Prosecutors indicted the mayor on Monday.", "charge"),
+    ("A jury convicted the former director of fraud.", "verdict"),
+    ("The trial of the former director opened on Monday.", "court hearing"),
+    ("Gunmen killed the mayor in an assassination on Friday.", "killing"),
+    ("The union urged its members to return to work.", "appeal"),
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "wanted"), TYPES)
+def test_type_of_general_news(nlp, gazetteer, text, wanted):
+    assert wanted in {e.type for e in events_in(nlp, gazetteer, text)[0]}
+
+
 @pytest.mark.model
 @pytest.mark.parametrize(("text", "wanted", "unwanted"), SENSES)
 def test_trigger_sense(nlp, gazetteer, text, wanted, unwanted):

@@ -26,6 +26,7 @@ MODIFIER_DEPS = {"amod", "compound", "nmod", "poss", "npadvmod"}
 LOCATIVE = {"in", "at", "near", "around", "across", "inside", "outside", "throughout", "on"}
 NOUN_OBJECT_PREPS = {"against", "on", "into", "over"}
 PERSON_TYPES = {"Person"}
+PRONOUNS = {"he", "she", "him", "her", "they", "them", "we", "us", "i", "me"}
 LIGHT_VERBS = {"go", "be", "stay", "remain", "come", "walk"}  # "went on strike": the subject does what the noun names
 
 
@@ -121,7 +122,7 @@ def irrealis(token: Token) -> bool:
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
     if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain[:1] for c in v.children):
         return True
-    governors = {v.lemma_.lower() for v in chain}
+    governors = {v.lemma_.lower() for v in chain if v != token}  # "threatened to strike"; "urged" itself happened
     heads = {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp", "acl")}  # "a call to impose penalties"
     return bool(governors & _word_set("irrealis_governor") or heads & (_word_set("irrealis_governor") | _word_set("irrealis_for")))
 
@@ -223,11 +224,11 @@ def _matches(token: Token, values: frozenset[str], found: ArticleEntities) -> bo
              for i in found.at(x.i) if i in found.found}
     if types & values:
         return True
-    if "ACTOR" in values and types - set(PLACE_TYPES) | (types & {"Country"}):
+    if "ACTOR" in values and (types - set(PLACE_TYPES) | (types & {"Country"}) or words & _word_set("body")):
         return True
     if "PLACE" in values and types & set(PLACE_TYPES):
         return True
-    return "PERSON" in values and bool(types & PERSON_TYPES or words & (_word_set("official") | {"he", "she"}))
+    return "PERSON" in values and bool(types & PERSON_TYPES or words & (_word_set("official") | _word_set("people") | PRONOUNS))
 
 
 @cache
