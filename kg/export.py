@@ -424,7 +424,7 @@ def event_rows(graph: KnowledgeGraph) -> list[dict]:
             "documents": sorted({graph.articles[x.document].name for x in e.evidence}),
             "agents": [graph.entities[a].label for a in e.agents if a in graph.entities],
             "targets": [graph.entities[t].label for t in e.targets if t in graph.entities],
-            "killed": e.killed, "wounded": e.wounded, "victims": e.victims,
+            "killed": e.killed, "wounded": e.wounded, "victims": e.victims, "possibly_same_as": list(e.possibly_same_as),
             "evidence": [x.sentence for x in e.evidence],
         })
     return rows

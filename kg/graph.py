@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
+from kg.event_links import link_events
 from kg.model import Article, Claim, Entity, Event, Extraction
 from kg.resolve import resolve
 
@@ -140,84 +141,3 @@ def _claim_label(graph: KnowledgeGraph, c: Claim) -> str:
         whom = graph.entities[c.target].label if c.target in graph.entities else c.target_text
         return f"{who} {c.cue} {whom}: {c.charge or ''}".strip(": ")
     return f"{who} {c.cue}: {c.content[:80]}"
-
-
-LINK_WINDOW_DAYS = 3  # reports of one event of a type at one place: dates at most this far apart
-
-
-def link_events(events: list[Event], entities: dict[str, Entity]) -> tuple[dict[str, Event], dict[str, str]]:
-    """Return events merged across articles, and the mapping of every article-level id to its event.
-
-    Two articles report the same event when type and city agree and their dates lie within
-    LINK_WINDOW_DAYS of each other (a span counts by its start and end); an undated report is
-    never linked across articles, because nothing says it is the same event. Merging is single-link
-    over events sorted by (type, city, date), so the result does not depend on input order; the merged
-    event keeps the id of its earliest report.
-    """
-    groups: dict[tuple[str, str | None], list[Event]] = {}
-    for e in events:
-        groups.setdefault((e.type, _city_of(e.place, entities)), []).append(e)
-    merged: dict[str, Event] = {}
-    mapping: dict[str, str] = {}
-    for (_etype, _city), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        dated = sorted((e for e in group if _days(e)), key=lambda e: (_days(e)[0], e.id))
-        clusters: list[list[Event]] = []
-        for e in dated:
-            lo, hi = _days(e)
-            if clusters and any(lo - LINK_WINDOW_DAYS <= d <= hi + LINK_WINDOW_DAYS for c in clusters[-1:] for x in c for d in _days(x)):
-                clusters[-1].append(e)
-            else:
-                clusters.append([e])
-        clusters += [[e] for e in sorted(group, key=lambda e: e.id) if not _days(e)]
-        for cluster in clusters:
-            event = _combine(cluster, entities)
-            merged[event.id] = event
-            for e in cluster:
-                mapping[e.id] = event.id
-    return dict(sorted(merged.items())), mapping
-
-
-def _days(e: Event) -> tuple[int, int] | None:
-    import datetime as dt
-
-    values = []
-    for v in (e.date, e.start, e.end):
-        if v and len(v) == 10:  # only day-precise dates link reports; "2016-10" says too little
-            try:
-                values.append(dt.date.fromisoformat(v).toordinal())
-            except ValueError:
-                continue
-    return (min(values), max(values)) if values else None
-
-
-def _city_of(place: str | None, entities: dict[str, Entity]) -> str | None:
-    """Return the city (or larger place) a place lies in, so a district's events meet its city's."""
-    seen = set()
-    while place and place in entities and entities[place].type in ("District", "Facility") and place not in seen:
-        seen.add(place)
-        place = entities[place].located_in or entities[place].parent
-    return place
-
-
-def _combine(cluster: list[Event], entities: dict[str, Entity]) -> Event:
-    first = cluster[0]
-    dates = sorted(e.date for e in cluster if e.date)
-    starts = sorted(e.start for e in cluster if e.start)
-    ends = sorted(e.end for e in cluster if e.end)
-    places = [e.place for e in cluster if e.place]
-    place = min(places, key=lambda p: (_PLACE_RANK.get(entities[p].type, 9) if p in entities else 9, p)) if places else None
-    date = dates[0] if dates else (starts[0] if starts else None)
-    where = entities[place].label if place in entities else None
-    label = " ".join(x for x in (first.type, f"in {where}" if where else "", f"on {date}" if date else "") if x)
-    return replace(
-        first, label=label, place=place, date=date, start=starts[0] if starts else None, end=ends[-1] if ends else None,
-        evidence=tuple(sorted({ev for e in cluster for ev in e.evidence})),
-        agents=tuple(sorted({a for e in cluster for a in e.agents})), targets=tuple(sorted({t for e in cluster for t in e.targets})),
-        killed=max((e.killed for e in cluster if e.killed is not None), default=None),
-        wounded=max((e.wounded for e in cluster if e.wounded is not None), default=None),
-        victims=next((e.victims for e in cluster if e.victims), None),
-        time_text=next((e.time_text for e in cluster if e.time_text), None),
-    )
-
-
-_PLACE_RANK = {"Facility": 0, "District": 1, "City": 2, "Region": 3, "Place": 4, "Country": 5}

@@ -148,6 +148,7 @@ class Event:
     killed: int | None = None
     wounded: int | None = None
     victims: str | None = None
+    possibly_same_as: tuple[str, ...] = ()  # events of other articles that nearly agree (type and place, no shared participant)
 
 
 @dataclass(frozen=True, slots=True)

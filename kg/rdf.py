@@ -385,6 +385,8 @@ def _event(default: _Sink, e: Event) -> None:
         default.add((s, _SEM.hasActor, _entity_node(a)))
     for t in e.targets:
         default.add((s, _KG.affects, _entity_node(t)))
+    for other in e.possibly_same_as:
+        default.add((s, _KG.possiblySameEventAs, _KGR[f"event/{other}"]))
     if e.killed is not None:
         default.add((s, _KG.killed, ox.Literal(e.killed)))
     if e.wounded is not None:
@@ -397,9 +399,14 @@ def _type_value(default: _Sink, name: str, cls: ox.NamedNode) -> None:
     """A value from kg's data files (a charge or event type): typed and labelled once, in the
     default graph; "ceasefire-violation" (charges) and "ceasefire violation" (events) are one value
     with one label."""
+    from kg.extract.event_senses import event_types
+
     value = _KG[_camel(name)]
     default.add((value, _RDF.type, cls))
     default.add((value, _RDFS.label, ox.Literal(" ".join(re.split(r"[\s_\-]+", name)))))
+    category = event_types().get(name) if cls == _KG["EventType"] else None
+    if category is not None:  # the PLOVER top-level category it falls under (kg/data/event_typology.tsv)
+        default.add((value, _KG.ploverCategory, ox.Literal(category.category)))
 
 
 def _date(value: str) -> ox.Literal:

@@ -35,11 +35,11 @@ def link_claims_to_events(claims, events) -> tuple:
     import re
     from dataclasses import replace
 
-    from kg.extract.events import is_trigger
+    from kg.extract.event_senses import trigger_types
 
     linked = []
     for claim in claims:
-        types = {is_trigger(w) for w in re.findall(r"[a-z\-]+", (claim.charge or "").lower())} - {None}
+        types = {t for w in re.findall(r"[a-z\-]+", (claim.charge or "").lower()) for t in trigger_types(w)}
         candidates = [e for e in events if e.type in types]
         here = [e for e in candidates if any(x.start == claim.evidence.start for x in e.evidence)]
         best = (here or sorted(candidates, key=lambda e: (-len(e.evidence), e.id)))[:1]
