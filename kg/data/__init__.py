@@ -32,7 +32,7 @@ def digest_files() -> list:
     files = [e for e in resources.files(__name__).iterdir() if e.name.endswith((".tsv", ".txt"))]
     files += [package / name for name in ("sources.py", "nlp.py", "gazetteer.py", "model.py")]
     files += [e for e in (package / "extract").iterdir() if e.name.endswith(".py")]
-    files += [e for e in (package / "models" / "attribution").iterdir() if e.is_file()]  # trained weights
+    files += [e for e in (package / "models" / "attribution").iterdir() if e.name.endswith(".npz")]  # trained weights
     return sorted(files, key=lambda p: str(p))
 
 
