@@ -144,12 +144,12 @@ def train_attribution(data: str | Path, out: str | Path, model: str | None = Non
     docs = parse(articles, model)
     cue_rows, span_rows = examples(docs, articles)
     log(f"cue examples: {sum(int(r[3].astype(bool).sum()) for r in cue_rows)} tokens; span examples: {len(span_rows)} cues")
-    X, stats = matrix(((r[0], r[1]) for r in cue_rows))
+    X, stats = matrix((r[0], r[1]) for r in cue_rows)
     y = np.concatenate([r[2] for r in cue_rows])
     w = np.concatenate([r[3] for r in cue_rows])
     keep = w > 0
     cue_w, cue_b = fit(X[keep], y[keep])
-    Xs, span_stats = matrix(((r[0], r[1]) for r in span_rows))
+    Xs, span_stats = matrix((r[0], r[1]) for r in span_rows)
     ys = np.concatenate([r[2] for r in span_rows])
     span_w, span_b = fit(Xs, ys)
     from kg.versions import model_name

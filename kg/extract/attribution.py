@@ -24,7 +24,6 @@ Backends are swappable through the `kg_attributors` registry (`{"@kg_attributors
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -151,7 +150,21 @@ class TokenTable:
     fifth of the stage."""
 
     def __init__(self, doc: Doc):
-        from spacy.attrs import DEP, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_UPPER, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, TAG
+        from spacy.attrs import (
+            DEP,
+            HEAD,
+            IDX,
+            IS_PUNCT,
+            IS_SPACE,
+            IS_UPPER,
+            LEMMA,
+            LENGTH,
+            LOWER,
+            ORTH,
+            POS,
+            SENT_START,
+            TAG,
+        )
 
         cols = [LOWER, LEMMA, POS, TAG, DEP, HEAD, IS_PUNCT, IS_SPACE, SENT_START, IS_UPPER, ORTH, IDX, LENGTH]
         raw = doc.to_array(cols) if len(doc) else np.zeros((0, len(cols)), dtype=np.uint64)
