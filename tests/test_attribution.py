@@ -59,8 +59,9 @@ def test_two_attributions_share_a_speaker(nlp):
 
 
 def test_nested_attribution(nlp, tmp_path):
-    """ "X said that Y claimed Z": Y's claim is a claim too, nested in X's (`within`); with
-    `nested=False` the attributor keeps only the outer one, as PolNeAR annotates."""
+    """ "X said that Y claimed Z": Y's claim is a claim too, nested in X's (`within`). The trained
+    attributor learnt from PolNeAR, which annotates only the outer one, so the inner cue comes
+    from the claim rules; with `nested=False` the attributor keeps only outer attributions."""
     from kg.export import claim_rows
     from kg.extract.attribution import MODEL_DIR, TrainedAttributor
     from kg.pipeline import Options, build_graph
@@ -68,7 +69,6 @@ def test_nested_attribution(nlp, tmp_path):
     text = "The lawyer said that the witness had claimed the money was stolen."
     outer_only = TrainedAttributor(MODEL_DIR, nested=False)(nlp(text))
     assert [a.cue.text for a in outer_only] == ["said"]
-    assert [c for c, _, _ in _found(nlp, text)] == ["said", "claimed"]
     (tmp_path / "a.txt").write_text(text + "\n", encoding="utf-8")
     rows = {r["cue"]: r for r in claim_rows(build_graph([tmp_path / "a.txt"], Options(cache_dir=None, progress=False)).graph)}
     assert rows["claimed"]["within"] == rows["said"]["id"] and rows["said"]["within"] is None
