@@ -9,6 +9,10 @@
 
 Every node and edge has a `label`; every attribute value is a scalar (lists joined with "; ",
 dicts as JSON), so GraphML, GEXF, CSV and Cytoscape JSON all carry the same fields.
+
+A visualiser shows a handful of documents or sentences per node or edge, and per-edge lists of a
+common pair ("usa" and "japan") grow with the corpus: the views keep the first SAMPLE of each list
+(sorted) and its full length as `<name>_count`; the full lists stay in the RDF and the JSONL tables.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from kg.graph import PLACE_KINDS, KnowledgeGraph
 
 VIEWS = ("actors", "full")
 LIST_SEPARATOR = "; "
+SAMPLE = 10  # items of a long list a view keeps (documents, sentences, dates, outlets, charges, events)
+CAPPED = ("documents", "evidence", "dates", "outlets", "charges", "events")  # the lists that grow with the corpus
 
 
 def view(graph: KnowledgeGraph, name: str) -> nx.MultiDiGraph:
@@ -32,7 +38,26 @@ def view(graph: KnowledgeGraph, name: str) -> nx.MultiDiGraph:
         g = actors_view(graph)
     else:
         raise ValueError(f"unknown view {name!r}; use one of {', '.join(VIEWS)}")
+    for _, data in g.nodes(data=True):
+        cap(data)
+    for *_, data in g.edges(data=True):
+        cap(data)
     return flatten(g, consume=True)
+
+
+def cap(attrs: dict) -> None:
+    """Keep the first SAMPLE items of each list that grows with the corpus, and its length as
+    `<name>_count`; `labels_by_outlet` keeps the outlets that used the most names."""
+    for key in CAPPED:
+        values = attrs.get(key)
+        if isinstance(values, list):
+            attrs[f"{key}_count"] = len(values)
+            if len(values) > SAMPLE:
+                attrs[key] = values[:SAMPLE]
+    outlets = attrs.get("labels_by_outlet")
+    if isinstance(outlets, dict) and len(outlets) > SAMPLE:
+        keep = sorted(outlets, key=lambda o: (-len(outlets[o]), o))[:SAMPLE]
+        attrs["labels_by_outlet"] = {o: outlets[o] for o in sorted(keep)}
 
 
 def actors_view(graph: KnowledgeGraph) -> nx.MultiDiGraph:
