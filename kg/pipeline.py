@@ -1,8 +1,10 @@
 """Runs the flow: sources -> spaCy (`nlp.pipe`) -> per-article Extractions (cached) -> graph.
 
-Extractions are cached as JSON files keyed by (article id, pipeline version) under the cache
-directory (default `~/.cache/kg`, or `$KG_CACHE_DIR`), written atomically, so a rebuild only
-parses new or changed articles and a changed model, kg version or data file invalidates the cache.
+Extractions are cached as JSON files keyed by article content (text hash, publication date) and
+pipeline version, never by path, under the cache directory (default `~/.cache/kg`, or
+`$KG_CACHE_DIR`), written atomically, so a rebuild only parses new or changed articles, the same
+articles under another path are not parsed again, and a changed model, kg version or data file
+invalidates the cache.
 """
 
 from __future__ import annotations
@@ -226,19 +228,25 @@ def _now() -> str:
 
 
 def _cache_path(cache_dir: Path, article: Article, version: str) -> Path:
+    """The entry of an article: its content (the text, whose hash is its id, and the publication
+    date, which dates its events) and the pipeline version; not where it was read from, so the same
+    articles under another path or name are not parsed again."""
     v = hashlib.sha256(version.encode()).hexdigest()[:12]
-    source = hashlib.sha256(f"{article.name}|{article.source}|{article.outlet}|{article.published}|{article.title}|{article.url}".encode()).hexdigest()[:8]
-    return cache_dir / v / article.id[:2] / f"{article.id}-{source}.json"
+    content = hashlib.sha256(f"{article.published}".encode()).hexdigest()[:8]
+    return cache_dir / v / article.id[:2] / f"{article.id}-{content}.json"
 
 
 def _cache_get(cache_dir: Path | None, article: Article, version: str) -> Extraction | None:
+    """The cached extraction of an article, carrying the article as read now (its name, source,
+    outlet and title may differ from the entry's: they are not part of the key)."""
     if cache_dir is None:
         return None
     path = _cache_path(cache_dir, article, version)
     try:
-        return Extraction.from_json(json.loads(path.read_text(encoding="utf-8")))
+        cached = Extraction.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, KeyError):
         return None  # absent or unreadable: parse again (a damaged entry is simply replaced)
+    return cached if cached.article == article else replace(cached, article=article)
 
 
 def _cache_put(cache_dir: Path | None, article: Article, version: str, data: bytes) -> None:
