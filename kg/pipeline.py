@@ -45,7 +45,7 @@ class Options:
 
 @dataclass
 class BuildResult:
-    graph: KnowledgeGraph
+    graph: KnowledgeGraph | None  # None for a store build: the store's whole graph is `store.graph`, computed when asked
     problems: list[Problem]
     parsed: int = 0  # articles parsed in this run (the rest came from the cache)
     read: int = 0  # articles read from the inputs
@@ -70,7 +70,7 @@ def build_graph(paths: Iterable[str | Path] | None, options: Options | None = No
         from kg.store import Store
 
         report = Store(store, create=True).add(extractions)
-        return BuildResult(report.graph, problems, counter["parsed"], len(extractions), report)
+        return BuildResult(None, problems, counter["parsed"], len(extractions), report)  # report.graph when asked
     return BuildResult(KnowledgeGraph.from_extractions(extractions), problems, counter["parsed"], len(extractions))
 
 
