@@ -108,7 +108,7 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, da
             return _exit_for(result)
     name = name or _export_name(paths)
     g = result.graph if result.graph is not None else result.store.graph
-    written = write_exports(g, out_dir, name, processes=processes, quads=result.store.rdf if result.store else None)
+    written = write_exports(g, out_dir, name, processes=processes)
     click.echo(f"built {len(g.articles)} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache): "
                f"{len(g.entities)} entities, {len(g.claims)} claims ({len(g.accusations())} accusations), {len(g.events)} events", err=True)
     for path in written:

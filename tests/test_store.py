@@ -98,7 +98,7 @@ def test_a_directory_that_is_not_a_store_is_never_overwritten(tmp_path):
 
 
 def test_a_store_build_exports_the_same_files_as_a_plain_build(sample_copy, tmp_path):
-    """`--store` hands its RDF quads to the exports instead of building them again: same bytes."""
+    """The exports of `--store` are those of the store's whole graph: with the articles of a plain build, the same bytes."""
     runner = CliRunner()
     plain = runner.invoke(cli, ["build", str(sample_copy), "-o", str(tmp_path / "plain")])
     stored = runner.invoke(cli, ["build", str(sample_copy), "--store", str(tmp_path / "st"), "-o", str(tmp_path / "stored")])
