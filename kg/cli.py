@@ -104,7 +104,7 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, da
     if result.store is not None:
         click.echo(f"store {store}: {result.store}", err=True)
         if no_exports:
-            click.echo(f"added {result.read} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache)", err=True)
+            click.echo(f"read {result.read} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache); no exports written", err=True)
             return _exit_for(result)
     name = name or _export_name(paths)
     g = result.graph if result.graph is not None else result.store.graph

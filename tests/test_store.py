@@ -112,7 +112,7 @@ def test_a_store_build_exports_the_same_files_as_a_plain_build(sample_copy, tmp_
 def test_no_exports_adds_to_the_store_only(sample_copy, tmp_path):
     runner = CliRunner()
     r = runner.invoke(cli, ["build", str(sample_copy), "--store", str(tmp_path / "st"), "--no-exports", "-o", str(tmp_path / "ex")])
-    assert r.exit_code == 0 and "5 article graphs written" in r.output and "added 5 articles" in r.output, r.output
+    assert r.exit_code == 0 and "5 article graphs written" in r.output and "read 5 articles" in r.output, r.output
     assert not (tmp_path / "ex").exists() and len(Store(tmp_path / "st")) > 3000
     r = runner.invoke(cli, ["build", str(sample_copy), "--no-exports"])
     assert r.exit_code == 2 and "needs --store" in r.output
