@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import fields
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -136,11 +136,11 @@ def _default_subjects(graph: KnowledgeGraph) -> dict[str, list]:
     return subjects
 
 
-def _article_graphs(graph: KnowledgeGraph, only: set[str] | None = None) -> Iterator[list[ox.Quad]]:
+def _article_graphs(graph: KnowledgeGraph, only: set[str] | None = None, parts: tuple | None = None) -> Iterator[list[ox.Quad]]:
     """Each article's named graph, in article-id order: its metadata and provenance, its mentions,
     claims, and its reports of events (the event itself is corpus-wide). With `only`, just
     those articles (ids)."""
-    spans, claims, reports = _article_parts(graph)
+    spans, claims, reports = parts or article_parts(graph)
     for article in sorted(graph.articles.values(), key=lambda a: a.id):
         if only is not None and article.id not in only:
             continue
@@ -157,7 +157,7 @@ def _article_graphs(graph: KnowledgeGraph, only: set[str] | None = None) -> Iter
         yield sorted(set(quads), key=_quad_key)
 
 
-def _article_parts(graph: KnowledgeGraph) -> tuple[dict, dict, dict]:
+def article_parts(graph: KnowledgeGraph) -> tuple[dict, dict, dict]:
     """What each article's graph is made of, by article id: its mentions (by span, with the
     entities they denote), its claims, its reports of events."""
     spans: dict[str, dict[tuple[int, int], list[tuple[Entity, Mention]]]] = {}
@@ -175,21 +175,25 @@ def _article_parts(graph: KnowledgeGraph) -> tuple[dict, dict, dict]:
     return spans, claims, reports
 
 
-def graph_quads(graph: KnowledgeGraph, articles: set[str], subjects: set[str]) -> tuple[dict[str, list[ox.Quad]], list[ox.Quad]]:
+def graph_quads(graph: KnowledgeGraph, articles: set[str], subjects: set[str], parts: tuple | None = None) -> tuple[dict[str, list[ox.Quad]], list[ox.Quad]]:
     """Return the quads of some article graphs (by graph IRI) and of some default-graph subjects:
-    what an incremental store rewrites."""
-    named = {quads[0].graph_name.value: quads for quads in _article_graphs(graph, articles) if quads}
+    what an incremental store rewrites. `parts`: `article_parts(graph)`, where already made."""
+    named = {quads[0].graph_name.value: quads for quads in _article_graphs(graph, articles, parts) if quads}
     return named, [q for quads in _default_graph(graph, subjects) for q in quads]
 
 
-def signatures(graph: KnowledgeGraph) -> tuple[dict[str, str], dict[str, str]]:
+_ENTITY_FACTS = tuple(f.name for f in fields(Entity) if f.name != "mentions")  # what `_entity` reads
+_EVENT_FACTS = tuple(f.name for f in fields(Event) if f.name != "evidence")  # what `_event` reads (and a little more)
+
+
+def signatures(graph: KnowledgeGraph, parts: tuple | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Return a hash of what each article graph (by graph IRI) and each default-graph subject (by
     IRI) is made of: the inputs of the builders above, not their triples, so an incremental store
     finds what changed without building every triple. Two equal hashes mean equal triples."""
     import hashlib
 
     digest = lambda value: hashlib.blake2b(repr(value).encode("utf-8"), digest_size=12).hexdigest()
-    spans, claims, reports = _article_parts(graph)
+    spans, claims, reports = parts or article_parts(graph)
     named = {}
     for article in graph.articles.values():
         found = sorted((span, sorted((e.id, e.type, m) for e, m in ms)) for span, ms in spans.get(article.id, {}).items())
@@ -198,16 +202,16 @@ def signatures(graph: KnowledgeGraph) -> tuple[dict[str, str], dict[str, str]]:
                                                        sorted((e.id, ev) for e, ev in reports.get(article.id, []))))
     subjects = {}
     for iri, makers in _default_subjects(graph).items():
-        parts = []
+        facts = []
         for make, *args in makers:
             if make is _entity:
                 e = args[0]
-                parts.append(("entity", replace(e, mentions=()), e.parent in graph.entities, e.located_in in graph.entities))
+                facts.append(("entity", *(getattr(e, f) for f in _ENTITY_FACTS), e.parent in graph.entities, e.located_in in graph.entities))
             elif make is _event:
-                parts.append(("event", replace(args[0], evidence=())))
+                facts.append(("event", *(getattr(args[0], f) for f in _EVENT_FACTS)))
             else:
-                parts.append((make.__name__, *(str(a) for a in args)))
-        subjects[iri] = digest(sorted(parts, key=repr))
+                facts.append((make.__name__, *(str(a) for a in args)))
+        subjects[iri] = digest(sorted(facts, key=repr))
     return named, subjects
 
 

@@ -89,9 +89,13 @@ def test_a_stale_snapshot_is_replaced_from_the_article_files(tmp_path):
     assert [x.article.id for x in again.extractions()] == ["a", "b", "d"]
 
 
+@pytest.mark.parametrize("slack", [0, 1000])  # the snapshot rewritten at every sync, or lagging behind the files
 @pytest.mark.parametrize("order", [[A, B, C, D], [D, C, B, A]])
-def test_one_at_a_time_equals_all_at_once(tmp_path, order):
+def test_one_at_a_time_equals_all_at_once(tmp_path, order, slack, monkeypatch):
+    monkeypatch.setattr("kg.store.SNAPSHOT_SLACK", slack)
     store = Store(tmp_path / "st", create=True)
     for x in order:
         store.add([x])
     assert _quads(store) == _rebuilt(order)
+    store.remove(order[1].article.id)
+    assert _quads(store) == _rebuilt([order[0], *order[2:]])
