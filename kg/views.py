@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import networkx as nx
 
@@ -131,6 +132,11 @@ def flatten(g: nx.MultiDiGraph, consume: bool = False) -> nx.MultiDiGraph:
     return flat
 
 
+# characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return): wire copy carries
+# some (Reuters' \x03 end-of-text), and GraphML and GEXF writers refuse them
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def flat_attrs(attrs: dict) -> dict:
     out = {}
     for key, value in sorted(attrs.items()):
@@ -140,5 +146,7 @@ def flat_attrs(attrs: dict) -> dict:
             value = LIST_SEPARATOR.join(str(v) for v in value)
         elif isinstance(value, dict):
             value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        if isinstance(value, str):
+            value = _NOT_XML.sub(" ", value)
         out[key] = value
     return out

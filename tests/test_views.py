@@ -232,3 +232,16 @@ def test_views_keep_a_sample_and_a_count_of_lists_that_grow_with_the_corpus():
     assert node["documents_count"] == SAMPLE + 5 and len(node["documents"].split("; ")) == SAMPLE
     assert len(json.loads(node["labels_by_outlet"])) == SAMPLE
     assert len(graph.documents_of(graph.entities["russia"])) == SAMPLE + 5  # the graph (and RDF, JSONL) keep every document
+
+
+def test_control_characters_of_wire_copy_do_not_break_the_xml_views(tmp_path):
+    from kg.graph import KnowledgeGraph
+    from kg.model import Article, Claim, Evidence, Extraction
+
+    [x] = _many_articles(1)
+    sentence = "Russia accused the rebels of shelling\x03 the city."
+    claim = Claim("c1", "russia", "Russia", sentence, "accused", Evidence(x.article.id, 0, len(sentence), sentence), target="rebels", target_text="the rebels")
+    graph = KnowledgeGraph.from_extractions([Extraction(Article(x.article.id, "a", sentence, "a.txt"), x.entities, (claim,))])
+    for name in ("actors", "full"):
+        write_view(graph, name, ("graphml", "gexf"), tmp_path, name)
+        assert "\x03" not in (tmp_path / f"{name}.graphml").read_text(encoding="utf-8")
