@@ -83,37 +83,52 @@ def actors_view(graph: KnowledgeGraph) -> nx.MultiDiGraph:
             e["dates"].add(article.published)
         e["documents"].add(article.name)
         e["sentences"].add(c.evidence.sentence)
+    # co-participants: an edge keeps its events, and its lists are made from theirs when it is written;
+    # copying each event's documents and sentences into every pair of its participants grew as the
+    # cube of a large event (a long-running one linked across hundreds of reports: 2 GB at 16,000 articles)
+    participation: dict[tuple[str, str], list] = {}
     for ev in graph.events.values():
         members = sorted({*ev.agents, *ev.targets, *([ev.place] if ev.place else [])} & set(graph.entities))
         for u, v in itertools.combinations(members, 2):
-            e = edge(u, v, "coParticipant")
-            e["ids"].add(ev.id)
-            e["events"].add(ev.label)
-            e["documents"].update(graph.articles[x.document].name for x in ev.evidence)
-            e["sentences"].update(x.sentence for x in ev.evidence)
-            for x in ev.evidence:
-                article = graph.articles[x.document]
-                e["outlets"].add(article.outlet or f"unknown outlet ({article.name})")
-            if ev.date:
-                e["dates"].add(ev.date)
+            participation.setdefault((u, v), []).append(ev)
     for a, b, evidence in graph.framing_candidates():
         e = edge(a, b, "possiblySameAs")
         e["ids"].add(f"{a}|{b}")
         e["sentences"].add(evidence)
-    used = {n for u, v, _ in edges for n in (u, v)}
+    used = {n for u, v, _ in edges for n in (u, v)} | {n for pair in participation for n in pair}
     for entity_id in sorted(used):
         e = graph.entities[entity_id]
         g.add_node(entity_id, kind="place" if e.type in PLACE_KINDS else "actor", type=e.type, label=e.label, aliases=sorted(e.aliases),
                    mentions=len(e.mentions), documents=graph.documents_of(e), labels_by_outlet=graph.labels_by_outlet(e),
                    family=e.family, part_of=e.parent, lat=e.lat, lon=e.lon, wikidata=e.wikidata, cameo=e.cameo)
+    lists: dict[str, dict[str, list]] = {}  # each event's lists, made once
+    for (u, v), events in participation.items():
+        for ev in events:
+            if ev.id not in lists:
+                articles = [graph.articles[x.document] for x in ev.evidence]
+                lists[ev.id] = {"documents": sorted({a.name for a in articles}), "sentences": sorted({x.sentence for x in ev.evidence}),
+                                "outlets": sorted({a.outlet or f"unknown outlet ({a.name})" for a in articles}),
+                                "dates": [ev.date] if ev.date else [], "events": [ev.label]}
+        edges[(u, v, "coParticipant")] = {"ids": [ev.id for ev in events], "charges": (), "charge_types": (),
+                                          **{key: _union(lists[ev.id][key] for ev in events) for key in lists[events[0].id]}}
     for (u, v, relation), e in sorted(edges.items()):
         label = {"accuses": "accuses", "denies": "denies", "coParticipant": "in the same events", "possiblySameAs": "possibly same as"}[relation]
         if relation in ("accuses", "denies"):
             label += ": " + "; ".join(sorted(e["charge_types"] or e["charges"]))
-        g.add_edge(u, v, key=relation, relation=relation, label=label, weight=len(e["ids"]), charges=sorted(e["charges"]),
-                   charge_types=sorted(e["charge_types"]), outlets=sorted(e["outlets"]), dates=sorted(e["dates"]),
-                   documents=sorted(e["documents"]), events=sorted(e["events"]), evidence=sorted(e["sentences"]))
+        g.add_edge(u, v, key=relation, relation=relation, label=label, weight=len(e["ids"]), charges=_sorted(e["charges"]),
+                   charge_types=_sorted(e["charge_types"]), outlets=_sorted(e["outlets"]), dates=_sorted(e["dates"]),
+                   documents=_sorted(e["documents"]), events=_sorted(e["events"]), evidence=_sorted(e["sentences"]))
     return g
+
+
+def _union(lists) -> list:
+    """The sorted union of sorted lists; one list is returned as it is (shared, not copied)."""
+    lists = list(lists)
+    return lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+
+
+def _sorted(values) -> list:
+    return values if isinstance(values, list) else sorted(values)
 
 
 def flatten(g: nx.MultiDiGraph, consume: bool = False) -> nx.MultiDiGraph:
