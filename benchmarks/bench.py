@@ -1,7 +1,8 @@
 """kg's benchmark: run on demand, never in the unit tests. Prints every figure issue 8 asks for in one run.
 
-    .venv/bin/python benchmarks/bench.py                       # 1,000, 5,000 and 11,000 Reuters documents (~10 min)
-    .venv/bin/python benchmarks/bench.py --docs 200 --large 400 --sparql-docs 400 --copies 50   # a quick look
+    .venv/bin/python benchmarks/bench.py                       # 1,000, 5,000 and 11,000 Reuters documents (~25 min)
+    .venv/bin/python benchmarks/bench.py --docs 200 --large 400 --sparql-docs 400 --copies 50 --scale 200 400   # a quick look
+    .venv/bin/python benchmarks/bench.py --cache ~/.cache/kg-bench   # the scale curve parses each article once, ever
 
 Each measurement runs in a fresh child process (so its peak memory, ru_maxrss, is its own; with
 workers, the largest process's) on the same texts: the first N documents with a body of
@@ -15,6 +16,13 @@ workers, the largest process's) on the same texts: the first N documents with a 
   kg -j 2      the same with two worker processes (and the exports written in two)
   incremental  after the full build, the same corpus plus one new document (the cache holds the rest)
   memory       peak memory of a build of --large documents against the --docs build's
+  scale        for each --scale size (1k, 4k, 16k; Reuters stories replicated, with a marker sentence, when
+               the corpus is short), builds from a warm extraction cache (--cache, kept between runs: the
+               parse is not what is measured): the cost per article of everything after parsing, and
+               peak memory, plain and into an empty --store (without exports)
+  store add    into a store of the middle --scale size: 100 new articles (--no-exports, their parse
+               included) against a plain build of those 100 alone; the same 100 again (unchanged); one new
+               article against the full build of --docs documents
   SPARQL       the `accusations` canned query, Oxigraph vs rdflib's in-memory engine, on two stores of
                >= 1M quads: the graph of --sparql-docs Reuters documents, and the sample's graph
                replicated --copies times (fresh article, claim and event IRIs, entities shared), whose
@@ -37,7 +45,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REUTERS = ROOT.parent / "shared" / "corpus" / "reuters-21578" / "reuters21578.jsonl"
+# ../shared beside the checkout (or beside the directory of worktrees a checkout may sit in)
+REUTERS = next((p for p in (base / "shared" / "corpus" / "reuters-21578" / "reuters21578.jsonl" for base in (ROOT.parent, ROOT.parent.parent))
+                if p.is_file()), ROOT.parent / "shared" / "corpus" / "reuters-21578" / "reuters21578.jsonl")
 
 
 def child(args: argparse.Namespace) -> dict:
@@ -63,19 +73,27 @@ def child(args: argparse.Namespace) -> dict:
 
         options = Options(cache_dir=Path(args.cache), processes=args.processes, progress=False, keep_model=False)  # as `kg build` runs
         start = time.perf_counter()
-        result = build_graph([corpus], options)
-        write_exports(result.graph, args.out, "bench", processes=args.processes)
+        result = build_graph([corpus], options, store=args.store)
+        if args.mode == "kg":  # "kg-store": `kg build --store DIR --no-exports`
+            write_exports(result.graph if result.graph is not None else result.store.graph, args.out, "bench", processes=args.processes)
         seconds = time.perf_counter() - start
         tokens = args.tokens
-    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return {"seconds": seconds, "tokens": tokens, "peak_mb": peak / 1024}  # the largest process's peak
+        parsed, read = result.parsed, result.read
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    peak = max(u.ru_maxrss for u in usage)
+    cpu = sum(u.ru_utime + u.ru_stime for u in usage)  # the whole process, start-up included: less at the mercy of a shared machine than wall time
+    figures = {"seconds": seconds, "tokens": tokens, "peak_mb": peak / 1024, "cpu": cpu}  # the largest process's peak
+    if args.mode in ("kg", "kg-store"):
+        figures.update(parsed=parsed, read=read)
+    return figures
 
 
-def measure(mode: str, corpus: Path, work: Path, *, processes: int = 1, cache: Path | None = None, tokens: int = 0) -> dict:
+def measure(mode: str, corpus: Path, work: Path, *, processes: int = 1, cache: Path | None = None, tokens: int = 0,
+            store: Path | None = None) -> dict:
     cache = cache or Path(tempfile.mkdtemp(dir=work, prefix="cache-"))
     out = Path(tempfile.mkdtemp(dir=work, prefix="out-"))
     cmd = [sys.executable, __file__, "--child", mode, "--corpus", str(corpus), "--cache", str(cache), "--out", str(out),
-           "--processes", str(processes), "--tokens", str(tokens)]
+           "--processes", str(processes), "--tokens", str(tokens)] + (["--store", str(store)] if store else [])
     run = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if run.returncode != 0:
         raise SystemExit(f"benchmark step {mode} failed:\n{run.stderr[-3000:]}")
@@ -83,21 +101,34 @@ def measure(mode: str, corpus: Path, work: Path, *, processes: int = 1, cache: P
 
 
 def reuters(n: int, skip: int = 0) -> list[str]:
-    """JSONL lines of Reuters documents with a body: n of them, after the first `skip`."""
-    lines = []
+    """JSONL lines of Reuters documents with a body: n of them, after the first `skip`. Where the
+    corpus is short, it is replicated: copy k of a story ends with the sentence "Copy k." (a new
+    text, so a new article, parsed once and cached like any other)."""
+    bodies = []
     with open(REUTERS, encoding="utf-8") as f:
         for line in f:
             if json.loads(line).get("body", "").strip():
-                lines.append(line)
-                if len(lines) >= skip + n:
+                bodies.append(line)
+                if len(bodies) >= skip + n:
                     break
-    return lines[skip:]
+    lines = []
+    for i in range(skip, skip + n):
+        line = bodies[i % len(bodies)]
+        if i >= len(bodies):
+            record = json.loads(line)
+            record["body"] = record["body"].rstrip() + f"\n\nCopy {i // len(bodies)}.\n"
+            line = json.dumps(record) + "\n"
+        lines.append(line)
+    return lines
 
 
-def corpus_of(n: int, work: Path) -> Path:
-    out = work / f"reuters-{n}"
-    out.mkdir()
-    (out / "reuters.jsonl").write_text("".join(reuters(n)), encoding="utf-8")
+def corpus_of(n: int, work: Path, skip: int = 0, name: str = "reuters") -> Path:
+    """A directory holding n Reuters documents (after the first `skip`); made once per run, so
+    two measurements of one size share it."""
+    out = work / (f"{name}-{n}" if not skip else f"{name}-{n}-after-{skip}")
+    if not (out / "reuters.jsonl").is_file():
+        out.mkdir(exist_ok=True)
+        (out / "reuters.jsonl").write_text("".join(reuters(n, skip)), encoding="utf-8")
     return out
 
 
@@ -156,6 +187,53 @@ def print_sparql(title: str, s: dict) -> None:
     print(f"  rdflib    median {s['rdflib_ms']:8.1f} ms (after {s['rdflib_load_s']:.0f} s loading)   Oxigraph is {s['rdflib_ms'] / s['oxigraph_ms']:.0f}x faster (target >= 10x)")
 
 
+def scale_curve(args: argparse.Namespace, work: Path, cache: Path) -> dict[int, dict]:
+    """Builds of each --scale size from a warm extraction cache, plain and into an empty store."""
+    print(f"\nScale: builds from a warm extraction cache ({cache}), so what is timed is everything after parsing")
+    rows: dict[int, dict] = {}
+    for n in args.scale:
+        corpus = corpus_of(n, work, name="scale")
+        plain = measure("kg", corpus, work, cache=cache)
+        if plain["parsed"]:  # the cache lacked some: that run filled it, the next one is timed
+            print(f"  ({plain['parsed']:,} of {n:,} documents were not cached: parsed in {plain['seconds']:.0f} s, then timed again)")
+            plain = measure("kg", corpus, work, cache=cache)
+        stored = measure("kg-store", corpus, work, cache=cache, store=work / f"store-{n}")
+        rows[n] = {"plain": plain, "store": stored, "corpus": corpus}
+        print(f"  {n:>7,} documents, {plain['read']:>6,} read: build + exports {1000 * plain['seconds'] / plain['read']:5.2f} ms/article "
+              f"(CPU {1000 * plain['cpu'] / plain['read']:5.2f}; {plain['seconds']:6.1f} s), peak {plain['peak_mb']:5.0f} MB;   --store --no-exports "
+              f"into an empty store {1000 * stored['seconds'] / stored['read']:5.2f} ms/article (CPU {1000 * stored['cpu'] / stored['read']:5.2f}; "
+              f"{stored['seconds']:6.1f} s), peak {stored['peak_mb']:5.0f} MB")
+    if len(rows) > 1:
+        lo, hi = rows[min(rows)], rows[max(rows)]
+        cost = lambda r: r["cpu"] / r["read"]
+        print(f"  {max(rows):,} against {min(rows):,} documents: CPU per article {100 * (cost(hi['plain']) / cost(lo['plain']) - 1):+.0f}% plain, "
+              f"{100 * (cost(hi['store']) / cost(lo['store']) - 1):+.0f}% --store (target within 25%); peak memory (no model: all cached) "
+              f"{100 * (hi['plain']['peak_mb'] / lo['plain']['peak_mb'] - 1):+.0f}% plain, {100 * (hi['store']['peak_mb'] / lo['store']['peak_mb'] - 1):+.0f}% "
+              f"--store (target within 15%)")
+    return rows
+
+
+def store_adds(args: argparse.Namespace, work: Path, rows: dict[int, dict], full: dict) -> None:
+    """Adding to the stores the scale curve built: 100 new articles, the same again, one new article."""
+    base = sorted(rows)[len(rows) // 2]  # the middle size: 4,000 by default
+    new = corpus_of(100, work, skip=max(rows) + 1000, name="new")
+    alone = measure("kg", new, work)  # `kg build` of the 100, empty cache: parse, graph, every export
+    cache = Path(tempfile.mkdtemp(dir=work, prefix="cache-"))
+    added = measure("kg-store", new, work, cache=cache, store=work / f"store-{base}")
+    again = measure("kg-store", new, work, cache=cache, store=work / f"store-{base}")
+    print(f"\nStore adds (`kg build --store DIR --no-exports`, each in a fresh process, Python start-up included)")
+    print(f"  100 new articles into the {base:,}-document store: {added['seconds']:.1f} s (CPU {added['cpu']:.1f} s) against {alone['seconds']:.1f} s "
+          f"(CPU {alone['cpu']:.1f} s) to build them alone = {added['seconds'] / alone['seconds']:.2f}x, CPU {added['cpu'] / alone['cpu']:.2f}x "
+          f"(target <= 1.3x); peak {added['peak_mb']:.0f} MB")
+    print(f"  the same 100 again, unchanged: {again['seconds']:.2f} s (CPU {again['cpu']:.2f} s) (target < 2 s)")
+    small = min(rows)
+    one = corpus_of(1, work, skip=max(rows) + 1000 + 100, name="one")
+    first = measure("kg-store", one, work, store=work / f"store-{small}")
+    print(f"  one new article into the {small:,}-document store: {first['seconds']:.2f} s (CPU {first['cpu']:.2f} s) = "
+          f"{100 * first['seconds'] / full['seconds']:.1f}% of the full build of {args.docs:,} documents, CPU {100 * first['cpu'] / full['cpu']:.1f}% "
+          f"(target < 5%)")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--docs", type=int, default=1000, help="documents for the throughput and incremental figures")
@@ -163,9 +241,11 @@ def main() -> None:
     p.add_argument("--sparql-docs", type=int, default=11000, help="Reuters documents for the SPARQL store (>= 1M quads)")
     p.add_argument("--copies", type=int, default=400, help="replications of the sample graph for the second SPARQL store")
     p.add_argument("--repeat", type=int, default=2, help="runs of raw spaCy, kg's build and kg -j 2 on --docs documents (the fastest counts)")
-    p.add_argument("--skip", nargs="*", default=[], choices=["large", "sparql", "parallel"], help="leave out a measurement")
+    p.add_argument("--scale", nargs="*", type=int, default=[1000, 4000, 16000], help="documents for the scale curve (replicated where the corpus is short)")
+    p.add_argument("--cache", help="extraction cache of the scale curve, kept between runs (default: a fresh one, so every article is parsed once)")
+    p.add_argument("--skip", nargs="*", default=[], choices=["large", "sparql", "parallel", "scale"], help="leave out a measurement")
     p.add_argument("--child", help=argparse.SUPPRESS)
-    for hidden in ("--corpus", "--cache", "--out"):
+    for hidden in ("--corpus", "--out", "--store"):
         p.add_argument(hidden, help=argparse.SUPPRESS)
     p.add_argument("--processes", type=int, default=1, help=argparse.SUPPRESS)
     p.add_argument("--tokens", type=int, default=0, help=argparse.SUPPRESS)
@@ -213,9 +293,13 @@ def main() -> None:
         growth = 100 * (large["peak_mb"] / full["peak_mb"] - 1)
         print(f"\n{args.large} documents: kg build {large['seconds']:.1f} s, peak {large['peak_mb']:.0f} MB = "
               f"{growth:+.1f}% of the {args.docs}-document peak (target within 15%)")
+    if "scale" not in args.skip and args.scale:
+        scale_cache = Path(args.cache).expanduser() if args.cache else Path(tempfile.mkdtemp(dir=work, prefix="cache-"))
+        rows = scale_curve(args, work, scale_cache)
+        store_adds(args, work, rows, full)
     if "sparql" not in args.skip:
         # a store built from Reuters articles (sharing the large run's cache), and the sample replicated
-        reuters_store = measure("kg", corpus_of(args.sparql_docs, work), work, cache=large_cache, processes=2)
+        reuters_store = measure("kg", corpus_of(args.sparql_docs, work), work, cache=Path(args.cache).expanduser() if args.cache else large_cache, processes=2)
         print_sparql(f"{args.sparql_docs:,} Reuters documents", sparql(reuters_store["out"] / "bench.nq"))
         print_sparql(f"the sample replicated {args.copies} times (accusation-dense)", sparql(replicated_sample(args.copies, work)))
 

@@ -93,19 +93,27 @@ def cli():
 @click.option("--name", help="Base name of the export files (default: the input's name, 'aleppo-2016' for the sample).")
 @click.option("--store", "store", type=click.Path(file_okay=False), help="Also add the articles to this kg store (an Oxigraph "
               "database, created if missing); the exports then hold the store's whole graph.")
+@click.option("--no-exports", is_flag=True, help="With --store: only add the articles to the store (the store's changes cost "
+              "in proportion to the articles added; the exports, of the whole graph, do not).")
 @_fail_cleanly
-def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, out_dir, name, store):
+def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, out_dir, name, store, no_exports):
     """Build the graph of PATHS (files, directories, globs; default: the bundled sample) into exports."""
     from kg.atomic import check_out_dir
     from kg.export import write_exports
 
-    check_out_dir(out_dir)  # before the parse, not after it
+    if not no_exports:
+        check_out_dir(out_dir)  # before the parse, not after it
+    if no_exports and not store:
+        raise UsageError("--no-exports needs --store (without a store, the exports are the build's only output)")
     result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address, store)
     if result.store is not None:
         click.echo(f"store {store}: {result.store}", err=True)
+        if no_exports:
+            click.echo(f"read {result.read} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache); no exports written", err=True)
+            return _exit_for(result)
     name = name or _export_name(paths)
-    written = write_exports(result.graph, out_dir, name, processes=processes, quads=result.store.rdf if result.store else None)
-    g = result.graph
+    g = result.graph if result.graph is not None else result.store.graph
+    written = write_exports(g, out_dir, name, processes=processes)
     click.echo(f"built {len(g.articles)} articles ({result.parsed} parsed, {result.read - result.parsed} from the cache): "
                f"{len(g.entities)} entities, {len(g.claims)} claims ({len(g.accusations())} accusations), {len(g.events)} events", err=True)
     for path in written:

@@ -7,6 +7,7 @@ Merging is a set union over ids, so merging the same extraction twice changes no
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -69,10 +70,12 @@ class KnowledgeGraph:
             if e.type == "CollectiveActor" and e.family and "@" in e.id:
                 groups.setdefault((e.family, e.id.rsplit("@", 1)[1]), []).append(e)
         out = []
+        labels: dict[str, dict[str, list[str]]] = {}  # each member's labels read once, not once per pair
+        by_outlet = lambda e: labels[e.id] if e.id in labels else labels.setdefault(e.id, self.labels_by_outlet(e))
         for (_family, _place), members in sorted(groups.items()):
             for i, a in enumerate(members):
                 for b in members[i + 1:]:
-                    outlets_a, outlets_b = self.labels_by_outlet(a), self.labels_by_outlet(b)
+                    outlets_a, outlets_b = by_outlet(a), by_outlet(b)
                     if set(outlets_a) != set(outlets_b) or len(outlets_a) > 1:
                         evidence = "; ".join(f"{o}: {', '.join(n)}" for o, n in sorted({**outlets_a, **outlets_b}.items()))
                         out.append((a.id, b.id, evidence))
@@ -98,10 +101,13 @@ class KnowledgeGraph:
         for e in self.entities.values():
             if e.parent and e.parent in self.entities:
                 g.add_edge(e.id, e.parent, key="partOf", relation="partOf", label="part of")
-            for doc_id in sorted({m.document for m in e.mentions}):
+            surfaces: dict[str, set[str]] = {}  # grouped in one pass: per document, a scan of every mention was quadratic
+            for m in e.mentions:
+                surfaces.setdefault(m.document, set()).add(m.text)
+            for doc_id in sorted(surfaces):
                 if doc_id in self.articles:
                     g.add_edge(e.id, f"article:{doc_id}", key="mentionedIn", relation="mentionedIn", label="mentioned in",
-                               surface=sorted({m.text for m in e.mentions if m.document == doc_id}))
+                               surface=sorted(surfaces[doc_id]))
         for a, b, evidence in self.framing_candidates():
             g.add_edge(a, b, key="possiblySameAs", relation="possiblySameAs", label="possibly same as", evidence=evidence)
         for c in sorted(self.claims.values(), key=lambda c: c.id):

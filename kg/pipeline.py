@@ -1,8 +1,10 @@
 """Runs the flow: sources -> spaCy (`nlp.pipe`) -> per-article Extractions (cached) -> graph.
 
-Extractions are cached as JSON files keyed by (article id, pipeline version) under the cache
-directory (default `~/.cache/kg`, or `$KG_CACHE_DIR`), written atomically, so a rebuild only
-parses new or changed articles and a changed model, kg version or data file invalidates the cache.
+Extractions are cached as JSON files keyed by article content (text hash, publication date) and
+pipeline version, never by path, under the cache directory (default `~/.cache/kg`, or
+`$KG_CACHE_DIR`), written atomically, so a rebuild only parses new or changed articles, the same
+articles under another path are not parsed again, and a changed model, kg version or data file
+invalidates the cache.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class Options:
 
 @dataclass
 class BuildResult:
-    graph: KnowledgeGraph
+    graph: KnowledgeGraph | None  # None for a store build: the store's whole graph is `store.graph`, computed when asked
     problems: list[Problem]
     parsed: int = 0  # articles parsed in this run (the rest came from the cache)
     read: int = 0  # articles read from the inputs
@@ -68,7 +70,7 @@ def build_graph(paths: Iterable[str | Path] | None, options: Options | None = No
         from kg.store import Store
 
         report = Store(store, create=True).add(extractions)
-        return BuildResult(report.graph, problems, counter["parsed"], len(extractions), report)
+        return BuildResult(None, problems, counter["parsed"], len(extractions), report)  # report.graph when asked
     return BuildResult(KnowledgeGraph.from_extractions(extractions), problems, counter["parsed"], len(extractions))
 
 
@@ -94,7 +96,7 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
 
     name = model_name(options.model)
     version = pipeline_version(name, options.gazetteers)
-    gazetteer = load_gazetteer(options.gazetteers)
+    gazetteer = None  # loaded with the first article to parse (0.2 s): a build from the cache needs none
     articles = iter_articles(paths, problems, options.max_bytes)
     todo: list[Article] = []
     local = options.dask is None and options.processes <= 1
@@ -125,15 +127,18 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
                 continue
             todo.append(article)
             if local and len(todo) >= BATCH_SIZE:
+                gazetteer = load_gazetteer(options.gazetteers) if gazetteer is None else gazetteer
                 yield from filter(None, map(done, _extract(todo, name, options.gazetteers, gazetteer, version)))
                 todo = []
         if local:
+            if todo and gazetteer is None:
+                gazetteer = load_gazetteer(options.gazetteers)
             extracted = _extract(todo, name, options.gazetteers, gazetteer, version)
         else:
             batches = _on_dask(todo, name, options, version) if options.dask is not None else _in_processes(todo, name, options, version)
             extracted = (_from_worker(data) for batch in batches for data in batch)
         yield from filter(None, map(done, extracted))  # None: a failed article, now in `problems`
-    if not options.keep_model:
+    if not options.keep_model and "kg.nlp" in sys.modules:  # a model was loaded (importing kg.nlp imports spaCy)
         from kg.nlp import release_nlp
 
         release_nlp()
@@ -142,11 +147,11 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
 def _extract(articles: list[Article], model: str, gazetteers: tuple[str, ...], gazetteer, version: str) -> Iterator[Extraction | Problem]:
     """Parse and extract articles in this process (the model is loaded once and kept). An article
     the parser or an extraction stage fails on becomes a Problem naming it; the others go on."""
+    if not articles:
+        return  # before the imports: a build whose articles are all cached never imports spaCy
     from kg.extract import extract
     from kg.nlp import load_nlp, parse
 
-    if not articles:
-        return
     nlp = load_nlp(model, gazetteers)
     for article, doc in zip(articles, parse(nlp, [a.text for a in articles], BATCH_SIZE)):
         if isinstance(doc, Exception):
@@ -248,19 +253,25 @@ def _now() -> str:
 
 
 def _cache_path(cache_dir: Path, article: Article, version: str) -> Path:
+    """The entry of an article: its content (the text, whose hash is its id, and the publication
+    date, which dates its events) and the pipeline version; not where it was read from, so the same
+    articles under another path or name are not parsed again."""
     v = hashlib.sha256(version.encode()).hexdigest()[:12]
-    source = hashlib.sha256(f"{article.name}|{article.source}|{article.outlet}|{article.published}|{article.title}|{article.url}".encode()).hexdigest()[:8]
-    return cache_dir / v / article.id[:2] / f"{article.id}-{source}.json"
+    content = hashlib.sha256(f"{article.published}".encode()).hexdigest()[:8]
+    return cache_dir / v / article.id[:2] / f"{article.id}-{content}.json"
 
 
 def _cache_get(cache_dir: Path | None, article: Article, version: str) -> Extraction | None:
+    """The cached extraction of an article, carrying the article as read now (its name, source,
+    outlet and title may differ from the entry's: they are not part of the key)."""
     if cache_dir is None:
         return None
     path = _cache_path(cache_dir, article, version)
     try:
-        return Extraction.from_json(json.loads(path.read_text(encoding="utf-8")))
+        cached = Extraction.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, KeyError):
         return None  # absent or unreadable: parse again (a damaged entry is simply replaced)
+    return cached if cached.article == article else replace(cached, article=article)
 
 
 def _cache_put(cache_dir: Path | None, article: Article, version: str, data: bytes) -> None:

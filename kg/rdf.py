@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -104,9 +105,21 @@ def iter_quads(graph: KnowledgeGraph) -> Iterator[list[ox.Quad]]:
         yield chunk
 
 
-def _default_graph(graph: KnowledgeGraph) -> Iterator[list[ox.Quad]]:
+def _default_graph(graph: KnowledgeGraph, only: set[str] | None = None) -> Iterator[list[ox.Quad]]:
     """The corpus-wide facts, one subject at a time (sorted): entities (with their
-    `possiblySameAs` candidates), outlets, events, and the charge and event types used."""
+    `possiblySameAs` candidates), outlets, events, and the charge and event types used.
+    With `only`, just those subjects (IRIs)."""
+    subjects = _default_subjects(graph)
+    for subject in sorted(subjects if only is None else only & subjects.keys()):
+        quads: list[ox.Quad] = []
+        sink = _Sink(quads, _DEFAULT)
+        for make, *args in subjects.pop(subject):
+            make(sink, *args)
+        yield sorted(set(quads), key=_quad_key)
+
+
+def _default_subjects(graph: KnowledgeGraph) -> dict[str, list]:
+    """Each default-graph subject's IRI and the builders (with their arguments) of its triples."""
     subjects: dict[str, list] = {}
     add = lambda node, item: subjects.setdefault(node.value, []).append(item)
     for entity in graph.entities.values():
@@ -120,17 +133,33 @@ def _default_graph(graph: KnowledgeGraph) -> Iterator[list[ox.Quad]]:
     types = {(c.charge_type, "ChargeType") for c in graph.claims.values() if c.charge_type} | {(e.type, "EventType") for e in graph.events.values()}
     for name, cls in sorted(types):
         add(_KG[_camel(name)], (_type_value, name, _KG[cls]))
-    for subject in sorted(subjects):
+    return subjects
+
+
+def _article_graphs(graph: KnowledgeGraph, only: set[str] | None = None, parts: tuple | None = None) -> Iterator[list[ox.Quad]]:
+    """Each article's named graph, in article-id order: its metadata and provenance, its mentions,
+    claims, and its reports of events (the event itself is corpus-wide). With `only`, just
+    those articles (ids)."""
+    spans, claims, reports = parts or article_parts(graph)
+    for article in sorted(graph.articles.values(), key=lambda a: a.id):
+        if only is not None and article.id not in only:
+            continue
         quads: list[ox.Quad] = []
-        sink = _Sink(quads, _DEFAULT)
-        for make, *args in subjects.pop(subject):
-            make(sink, *args)
+        g = _Sink(quads, _graph_node(article.id))
+        _article(g, article)
+        _provenance(g, article, *graph.provenance.get(article.id, (graph.pipeline, "")))
+        for (start, end), found in spans.pop(article.id, {}).items():
+            _mention(g, article.id, start, end, found)
+        for claim in claims.pop(article.id, []):
+            _claim(g, claim, graph)
+        for event, ev in reports.pop(article.id, []):
+            g.add((_KGR[f"event/{event.id}"], _KG.reportedIn, _evidence(g, ev)))
         yield sorted(set(quads), key=_quad_key)
 
 
-def _article_graphs(graph: KnowledgeGraph) -> Iterator[list[ox.Quad]]:
-    """Each article's named graph, in article-id order: its metadata and provenance, its mentions,
-    claims, and its reports of events (the event itself is corpus-wide)."""
+def article_parts(graph: KnowledgeGraph) -> tuple[dict, dict, dict]:
+    """What each article's graph is made of, by article id: its mentions (by span, with the
+    entities they denote), its claims, its reports of events."""
     spans: dict[str, dict[tuple[int, int], list[tuple[Entity, Mention]]]] = {}
     for entity in graph.entities.values():
         for m in entity.mentions:
@@ -143,18 +172,47 @@ def _article_graphs(graph: KnowledgeGraph) -> Iterator[list[ox.Quad]]:
     for event in graph.events.values():
         for ev in event.evidence:
             reports.setdefault(ev.document, []).append((event, ev))
-    for article in sorted(graph.articles.values(), key=lambda a: a.id):
-        quads: list[ox.Quad] = []
-        g = _Sink(quads, _graph_node(article.id))
-        _article(g, article)
-        _provenance(g, article, *graph.provenance.get(article.id, (graph.pipeline, "")))
-        for (start, end), found in spans.pop(article.id, {}).items():
-            _mention(g, article.id, start, end, found)
-        for claim in claims.pop(article.id, []):
-            _claim(g, claim, graph)
-        for event, ev in reports.pop(article.id, []):
-            g.add((_KGR[f"event/{event.id}"], _KG.reportedIn, _evidence(g, ev)))
-        yield sorted(set(quads), key=_quad_key)
+    return spans, claims, reports
+
+
+def graph_quads(graph: KnowledgeGraph, articles: set[str], subjects: set[str], parts: tuple | None = None) -> tuple[dict[str, list[ox.Quad]], list[ox.Quad]]:
+    """Return the quads of some article graphs (by graph IRI) and of some default-graph subjects:
+    what an incremental store rewrites. `parts`: `article_parts(graph)`, where already made."""
+    named = {quads[0].graph_name.value: quads for quads in _article_graphs(graph, articles, parts) if quads}
+    return named, [q for quads in _default_graph(graph, subjects) for q in quads]
+
+
+_ENTITY_FACTS = tuple(f.name for f in fields(Entity) if f.name != "mentions")  # what `_entity` reads
+_EVENT_FACTS = tuple(f.name for f in fields(Event) if f.name != "evidence")  # what `_event` reads (and a little more)
+
+
+def signatures(graph: KnowledgeGraph, parts: tuple | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """Return a hash of what each article graph (by graph IRI) and each default-graph subject (by
+    IRI) is made of: the inputs of the builders above, not their triples, so an incremental store
+    finds what changed without building every triple. Two equal hashes mean equal triples."""
+    import hashlib
+
+    digest = lambda value: hashlib.blake2b(repr(value).encode("utf-8"), digest_size=12).hexdigest()
+    spans, claims, reports = parts or article_parts(graph)
+    named = {}
+    for article in graph.articles.values():
+        found = sorted((span, sorted((e.id, e.type, m) for e, m in ms)) for span, ms in spans.get(article.id, {}).items())
+        named[_graph_node(article.id).value] = digest((article, graph.provenance.get(article.id, (graph.pipeline, "")), found,
+                                                       sorted(claims.get(article.id, []), key=lambda c: c.id),
+                                                       sorted((e.id, ev) for e, ev in reports.get(article.id, []))))
+    subjects = {}
+    for iri, makers in _default_subjects(graph).items():
+        facts = []
+        for make, *args in makers:
+            if make is _entity:
+                e = args[0]
+                facts.append(("entity", *(getattr(e, f) for f in _ENTITY_FACTS), e.parent in graph.entities, e.located_in in graph.entities))
+            elif make is _event:
+                facts.append(("event", *(getattr(args[0], f) for f in _EVENT_FACTS)))
+            else:
+                facts.append((make.__name__, *(str(a) for a in args)))
+        subjects[iri] = digest(sorted(facts, key=repr))
+    return named, subjects
 
 
 def _article(g: _Sink, article) -> None:

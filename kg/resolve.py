@@ -18,9 +18,13 @@ from kg.model import Entity
 
 def resolve(entities: Iterable[Entity]) -> tuple[dict[str, Entity], dict[str, str]]:
     """Return (entities by id, mapping of every merged-away id to its canonical id)."""
-    merged: dict[str, Entity] = {}
+    # each entity's contributions are collected, then merged once: merging article by article
+    # re-sorted a common entity's whole mention list for every article naming it (N^1.9 on Reuters)
+    parts: dict[str, list[Entity]] = {}
     for entity in entities:
-        merged[entity.id] = union(merged[entity.id], entity) if entity.id in merged else entity
+        parts.setdefault(entity.id, []).append(entity)
+    merged = {key: merge(group) for key, group in parts.items()}
+    del parts
     mapping: dict[str, str] = {}
     short_names = ShortNames((e.id, e.label, e.type, e.aliases) for e in merged.values())
     by_name = {name_key(e.label): e.id for e in sorted(merged.values(), key=lambda e: e.id)}
@@ -34,8 +38,19 @@ def resolve(entities: Iterable[Entity]) -> tuple[dict[str, Entity], dict[str, st
         if target is not None and target != entity.id:
             mapping[entity.id] = target
     mapping.update(_spelling_variants(merged, mapping))
+    # the same fold as one union per mapping entry, in mapping order, grouped by target: a target
+    # that is itself merged away later takes its own contributions along
+    pending: dict[str, list[Entity]] = {}
+
+    def settle(key: str) -> None:
+        if key in pending:
+            merged[key] = merge([merged[key], *pending.pop(key)])
+
     for source, target in mapping.items():
-        merged[target] = union(merged[target], merged.pop(source))
+        settle(source)
+        pending.setdefault(target, []).append(merged.pop(source))
+    for target in list(pending):
+        settle(target)
     return dict(sorted(merged.items())), mapping
 
 
@@ -85,17 +100,36 @@ def _spelling_variants(entities: dict[str, Entity], taken: dict[str, str]) -> di
 
 def union(a: Entity, b: Entity) -> Entity:
     """Return one entity holding the names, mentions and roles of both (a's identity wins)."""
+    return merge([a, b])
+
+
+def merge(parts: list[Entity]) -> Entity:
+    """Return one entity holding the names, mentions and roles of all parts, in one pass: the
+    first part's identity wins, and each of parent, place and coordinates is the first part's that
+    has one; exactly what folding `union` over the parts gives, without re-sorting per part."""
     from dataclasses import replace
 
-    aliases = sorted((set(a.aliases) | set(b.aliases) | {b.label}) - {a.label})
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    aliases: set[str] = set()
+    mentions: set = set()
+    roles: set[str] = set()
+    for p in parts:
+        aliases.update(p.aliases)
+        mentions.update(p.mentions)
+        roles.update(p.roles)
+    aliases.update(p.label for p in parts[1:])
+    aliases.discard(first.label)
+    last = parts[-1]
     return replace(
-        a,
-        aliases=tuple(aliases),
-        mentions=tuple(sorted(set(a.mentions) | set(b.mentions))),
-        roles=tuple(sorted(set(a.roles) | set(b.roles))),
-        parent=a.parent or b.parent,
-        located_in=a.located_in or b.located_in,
-        geonames=a.geonames or b.geonames,
-        lat=a.lat if a.lat is not None else b.lat,
-        lon=a.lon if a.lon is not None else b.lon,
+        first,
+        aliases=tuple(sorted(aliases)),
+        mentions=tuple(sorted(mentions)),
+        roles=tuple(sorted(roles)),
+        parent=next((p.parent for p in parts if p.parent), last.parent),  # `a.parent or b.parent`, folded
+        located_in=next((p.located_in for p in parts if p.located_in), last.located_in),
+        geonames=next((p.geonames for p in parts if p.geonames), last.geonames),
+        lat=next((p.lat for p in parts if p.lat is not None), None),
+        lon=next((p.lon for p in parts if p.lon is not None), None),
     )

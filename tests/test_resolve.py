@@ -107,3 +107,49 @@ def test_a_one_word_name_the_model_did_not_read_as_a_person_joins_no_person_acro
     """"Ferguson" the city (an organization to the model in one article) is not the actor Ferguson of another."""
     entities, mapping = resolve([person("person:jesse-ferguson", "Jesse Ferguson", "a"), Entity("org:ferguson", "Ferguson", "Organization")])
     assert mapping == {} and "org:ferguson" in entities
+
+
+def _fold_union(a, b):
+    """The article-by-article union resolution used before the grouped merge: the reference."""
+    from dataclasses import replace
+
+    return replace(a, aliases=tuple(sorted((set(a.aliases) | set(b.aliases) | {b.label}) - {a.label})),
+                   mentions=tuple(sorted(set(a.mentions) | set(b.mentions))), roles=tuple(sorted(set(a.roles) | set(b.roles))),
+                   parent=a.parent or b.parent, located_in=a.located_in or b.located_in, geonames=a.geonames or b.geonames,
+                   lat=a.lat if a.lat is not None else b.lat, lon=a.lon if a.lon is not None else b.lon)
+
+
+def test_grouped_merge_equals_merging_article_by_article():
+    import random
+    from functools import reduce
+
+    from kg.resolve import merge
+
+    rng = random.Random(7)
+    labels, parents = ["United States", "U.S.", "USA", "America"], [None, "", "nato", "g7"]
+    for _ in range(200):
+        parts = []
+        for i in range(rng.randint(1, 6)):
+            label = rng.choice(labels)
+            parts.append(Entity("usa", label, "Country", aliases=tuple(rng.sample(labels, rng.randint(0, 2))),
+                                mentions=tuple(Mention(f"d{rng.randint(0, 4)}", label, s, s + len(label), 0) for s in rng.sample(range(50), 2)),
+                                roles=tuple(rng.sample(["agent", "target", "claimant"], rng.randint(0, 2))), parent=rng.choice(parents),
+                                located_in=rng.choice(parents), lat=rng.choice([None, 1.5, 2.5]), lon=rng.choice([None, 3.5])))
+        assert merge(parts) == reduce(_fold_union, parts)
+
+
+def test_resolution_is_the_same_whether_merged_grouped_or_one_by_one():
+    people = [person("person:zoheir-al-shimale", "Zoheir al-Shimale", d) for d in "abc"] + [person("person:al-shimale", "al-Shimale", "d"),
+              person("person:zuheir-al-shimali", "Zuheir al-Shimali", "e"), person("person:al-shimale", "Shimale", "f")]
+    entities, mapping = resolve(people)
+    expected = reduce_by_key(people)
+    for source, target in mapping.items():
+        expected[target] = _fold_union(expected[target], expected.pop(source))
+    assert entities == dict(sorted(expected.items())) and mapping
+
+
+def reduce_by_key(entities):
+    out = {}
+    for e in entities:
+        out[e.id] = _fold_union(out[e.id], e) if e.id in out else e
+    return out

@@ -98,7 +98,7 @@ def test_a_directory_that_is_not_a_store_is_never_overwritten(tmp_path):
 
 
 def test_a_store_build_exports_the_same_files_as_a_plain_build(sample_copy, tmp_path):
-    """`--store` hands its RDF quads to the exports instead of building them again: same bytes."""
+    """The exports of `--store` are those of the store's whole graph: with the articles of a plain build, the same bytes."""
     runner = CliRunner()
     plain = runner.invoke(cli, ["build", str(sample_copy), "-o", str(tmp_path / "plain")])
     stored = runner.invoke(cli, ["build", str(sample_copy), "--store", str(tmp_path / "st"), "-o", str(tmp_path / "stored")])
@@ -107,3 +107,12 @@ def test_a_store_build_exports_the_same_files_as_a_plain_build(sample_copy, tmp_
     assert names and names == sorted(f.name for f in (tmp_path / "stored").iterdir())
     for name in names:
         assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "stored" / name).read_bytes(), name
+
+
+def test_no_exports_adds_to_the_store_only(sample_copy, tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(cli, ["build", str(sample_copy), "--store", str(tmp_path / "st"), "--no-exports", "-o", str(tmp_path / "ex")])
+    assert r.exit_code == 0 and "5 article graphs written" in r.output and "read 5 articles" in r.output, r.output
+    assert not (tmp_path / "ex").exists() and len(Store(tmp_path / "st")) > 3000
+    r = runner.invoke(cli, ["build", str(sample_copy), "--no-exports"])
+    assert r.exit_code == 2 and "needs --store" in r.output

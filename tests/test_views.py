@@ -201,3 +201,47 @@ def test_html_viewer_renders_filters_and_shows_evidence(sample_graph, views, tmp
         browser.close()
     image = Image.open(shot).convert("RGB")
     assert len(image.getcolors(maxcolors=1 << 20) or []) > 50 and max(ImageStat.Stat(image).stddev) > 10  # not blank
+
+
+def _many_articles(n):
+    """n invented articles in which Russia accuses the rebels once each, as Extractions."""
+    from kg.model import Article, Claim, Entity, Evidence, Extraction, Mention
+
+    out = []
+    for i in range(n):
+        doc = f"{i:04d}"
+        sentence = f"Russia accused the rebels of shelling, report {i}."
+        article = Article(doc, f"art-{doc}", sentence, f"{doc}.txt", outlet=f"Outlet {i}", published=f"2016-10-{1 + i % 28:02d}")
+        claim = Claim(f"c{doc}", "russia", "Russia", sentence, "accused", Evidence(doc, 0, len(sentence), sentence), target="rebels",
+                      target_text="the rebels", charge=f"shelling {i}")
+        entities = (Entity("russia", "Russia", "Country", mentions=(Mention(doc, "Russia", 0, 6, 0),)),
+                    Entity("rebels", "rebels", "CollectiveActor", mentions=(Mention(doc, "rebels", 19, 25, 0),)))
+        out.append(Extraction(article, entities, (claim,)))
+    return out
+
+
+def test_views_keep_a_sample_and_a_count_of_lists_that_grow_with_the_corpus():
+    from kg.graph import KnowledgeGraph
+    from kg.views import SAMPLE
+
+    graph = KnowledgeGraph.from_extractions(_many_articles(SAMPLE + 5))
+    edge = next(d for *_, d in view(graph, "actors").edges(data=True) if d["relation"] == "accuses")
+    assert edge["weight"] == edge["documents_count"] == edge["evidence_count"] == edge["outlets_count"] == SAMPLE + 5
+    assert len(edge["documents"].split("; ")) == len(edge["evidence"].split("; ")) == SAMPLE
+    node = view(graph, "full").nodes["russia"]
+    assert node["documents_count"] == SAMPLE + 5 and len(node["documents"].split("; ")) == SAMPLE
+    assert len(json.loads(node["labels_by_outlet"])) == SAMPLE
+    assert len(graph.documents_of(graph.entities["russia"])) == SAMPLE + 5  # the graph (and RDF, JSONL) keep every document
+
+
+def test_control_characters_of_wire_copy_do_not_break_the_xml_views(tmp_path):
+    from kg.graph import KnowledgeGraph
+    from kg.model import Article, Claim, Evidence, Extraction
+
+    [x] = _many_articles(1)
+    sentence = "Russia accused the rebels of shelling\x03 the city."
+    claim = Claim("c1", "russia", "Russia", sentence, "accused", Evidence(x.article.id, 0, len(sentence), sentence), target="rebels", target_text="the rebels")
+    graph = KnowledgeGraph.from_extractions([Extraction(Article(x.article.id, "a", sentence, "a.txt"), x.entities, (claim,))])
+    for name in ("actors", "full"):
+        write_view(graph, name, ("graphml", "gexf"), tmp_path, name)
+        assert "\x03" not in (tmp_path / f"{name}.graphml").read_text(encoding="utf-8")

@@ -7,7 +7,10 @@ run in any process or on any machine, and its result (`Extraction`) can be cache
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # spaCy is imported only where a model runs: a cached build never loads it
+    from spacy.tokens import Doc
 
 from kg.gazetteer import Gazetteer
 from kg.model import Article, Extraction

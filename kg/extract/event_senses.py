@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-
-from spacy.tokens import Span, Token
+from typing import TYPE_CHECKING
 
 from kg.data import lines
-from kg.extract.entities import ArticleEntities
+
+if TYPE_CHECKING:  # annotations only: the RDF writer reads the event types without loading spaCy
+    from spacy.tokens import Span, Token
+
+    from kg.extract.entities import ArticleEntities
 
 PLACE_TYPES = ("District", "Facility", "City", "Region", "Place", "Country")  # most specific first
 # the small model tags some nouns as adjectives ("a Syrian army offensive"): such a word in these roles is a noun
@@ -274,5 +277,5 @@ def trigger_words(event_type: str) -> frozenset[str]:
 def trigger_types(word: str) -> frozenset[str]:
     """Return the event types a word can name in any of its senses ("strikes": labour strike, airstrike)."""
     word = word.lower()
-    senses = _senses().get(word[:-1] if word.endswith("s") else word) or _senses().get(word) or ()
+    senses = _senses().get(word.removesuffix("s")) or _senses().get(word) or ()
     return frozenset(s.type for s in senses)

@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
+if TYPE_CHECKING:  # spaCy is imported only where a model runs: a cached build never loads it
+    from spacy.tokens import Doc, Span
 
 from kg.data import lines
 
