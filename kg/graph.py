@@ -7,7 +7,6 @@ Merging is a set union over ids, so merging the same extraction twice changes no
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
