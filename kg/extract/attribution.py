@@ -367,6 +367,7 @@ class Paths:
 
     def __init__(self, t: TokenTable, doc: Doc):
         self.heads = t.head.tolist()  # Python ints: the walks below index them one at a time
+        self.sent = t.sent.tolist()
         names = _labels(doc.vocab.strings)
         self.dep_names = [names[d] for d in t.dep.tolist()]
         self.children: list[list[int]] = [[] for _ in self.heads]
@@ -406,7 +407,10 @@ class Paths:
         m = len(idx)
         up, down, rel = [1] * m, [1] * m, [1] * m  # 1: another sentence, or too far up the tree
         shared = [0] * m
+        sentence = self.sent[cue]
         for j, i in enumerate(idx.tolist()):
+            if self.sent[i] != sentence:
+                continue  # another sentence is another tree: no walk reaches the cue
             steps = []
             at = i
             while at not in cue_pos and len(steps) < MAX_STEPS:
