@@ -30,7 +30,7 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from kg.data import lines
-from kg.extract import phrases
+from kg.extract import evaluation, phrases
 from kg.extract.coref import Coref
 from kg.extract.entities import ArticleEntities, Found
 from kg.model import Article, Claim
@@ -493,16 +493,16 @@ class _Reader:
     # --- output ------------------------------------------------------------------------------
 
     def _add(self, sent, claimant: Actor, cue: Token, content: str, stance: str, modality, target: Actor | None = None,
-             charge: str | None = None, default_type: str | None = None, kind: str = "report", responds=None, cue_text=None) -> None:
+             charge: str | None = None, default_type: str | None = None, kind: str = "report", responds=None, cue_text=None) -> str | None:
         cue_text = cue_text or cue.text
         ctype, cameo = _charge_type(charge, content, default_type, kind) if target is not None else (None, None)
         key = f"{self.article.id}|{sent.start_char}|{sent.end_char}|{claimant.id}|{target.id if target else ''}|{cue_text}"
         claim_id = hashlib.sha256(key.encode()).hexdigest()[:16]
         if claim_id in self.claims or (target is not None and any(
                 c.claimant == claimant.id and c.target == target.id and c.charge == charge for c in self.claims.values())):
-            return
+            return None
         if target is None and any(c.claimant == claimant.id and c.evidence.start == phrases.evidence(self.article.id, sent).start and c.cue == cue_text for c in self.claims.values()):
-            return
+            return None
         self.claims[claim_id] = Claim(
             id=claim_id, claimant=claimant.id, claimant_text=phrases.one_line(claimant.text), content=content, cue=cue_text,
             evidence=phrases.evidence(self.article.id, sent),
@@ -511,6 +511,7 @@ class _Reader:
             rule=f"kg.claims.{kind}",
         )
         self.cue_of[claim_id] = cue.i
+        return claim_id
 
     # --- attributions ------------------------------------------------------------------------
 
@@ -528,11 +529,12 @@ class _Reader:
                 claim = self.claims[claim_id]
                 plain = claim.target is None and claim.stance == "asserts"
                 self.claims[claim_id] = replace(claim, **spans, rule=a.rule if plain else claim.rule)
+            sent = a.cue.sent
+            actors = self._actors(a.source.root) if a.source is not None else []
+            self._evaluated(sent, a, actors, spans)
             if known:
                 continue
-            sent = a.cue.sent
             content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
-            actors = self._actors(a.source.root) if a.source is not None else []
             for claimant in actors or [None]:
                 text = claimant.text if claimant else (a.source.text if a.source is not None else None)
                 self._plain(sent, claimant.id if claimant else None, text, a, content, spans)
@@ -545,6 +547,33 @@ class _Reader:
             else:  # an accusation or denial no attribution covers: its cue at least
                 token = self.doc[cue]
                 self.claims[claim_id] = replace(claim, cue_span=self._source(token.idx, token.idx + len(token)))
+
+    def _evaluated(self, sent: Span, a, claimants: list[Actor], spans: dict) -> None:
+        """Add an accusation for each actor the attribution's content charges with a negatively
+        evaluated act, or whose criticism it voices (`kg.extract.evaluation`)."""
+        content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
+        start = phrases.evidence(self.article.id, sent).start
+        for piece in a.content:
+            for charge in evaluation.charges(piece, _criticizes):
+                if _inside_reported(charge.predicate, piece.root) and charge.predicate != piece.root:
+                    continue  # a statement nested in this one is another speaker's
+                if not self._names_actor(charge.target):
+                    continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
+                for target in self._actors(charge.target):
+                    for claimant in claimants:
+                        if target.id == claimant.id or self._own_state(claimant, target) or self._victim(target):
+                            continue
+                        if any(c.claimant == claimant.id and c.target == target.id and c.evidence.start == start
+                               for c in self.claims.values()):
+                            continue  # a rule read this accusation already
+                        claim_id = self._add(sent, claimant, charge.predicate, content, "asserts", phrases.modality(a.cue.root),
+                                             target, charge.text, None, kind="evaluation", cue_text=phrases.one_line(a.cue.text))
+                        if claim_id:
+                            self.claims[claim_id] = replace(self.claims[claim_id], **spans)
+
+    def _names_actor(self, head: Token) -> bool:
+        """Whether a noun phrase's head itself names an actor: a mention, a pronoun, an agent noun."""
+        return bool(self.found.at(head.i)) or head.pos_ in ("PRON", "PROPN") or _plural_or_lemma(head) in _agent_nouns()
 
     def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> None:
         key = f"{self.article.id}|{a.cue.start_char}|{claimant or claimant_text or ''}|{a.rule}"
@@ -569,6 +598,12 @@ class _Reader:
 def _is_charge_prep(prep: Token) -> bool:
     """ "of breaking the truce", "for branding ...": a preposition whose object is an act."""
     return any(c.dep_ == "pcomp" or c.tag_ == "VBG" or _attack_family(c) or c.pos_ == "NOUN" for c in prep.children) and (prep.head.pos_ in ("VERB", "NOUN", "PRON", "PROPN") or prep.head.lower_ in _blame_predicates())
+
+
+def _criticizes(verb: Token) -> bool:
+    """Whether a verb in a statement criticizes its object ("we condemn Russia", "they blame X")."""
+    cue = _cues().get(verb.lemma_.lower())
+    return cue is not None and cue[0] in ("accuse", "criticize", "condemn") and verb.lemma_.lower() not in ("call", "label", "brand", "charge")
 
 
 def _with_describer(verb: Token) -> Token | None:
