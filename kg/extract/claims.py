@@ -103,10 +103,10 @@ class _Reader:
         if kind == "report":
             wrongdoing = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
             self._report(sent, claimants, verb, content, stance, modality, wrongdoing)
-        elif kind in ("accuse", "criticize") and content_root is not None and not any(c.dep_ in ("dobj", "obj", "nsubjpass") for c in verb.children) \
+        elif kind in ("accuse", "criticize", "sue") and content_root is not None and not any(c.dep_ in ("dobj", "obj", "nsubjpass") for c in verb.children) \
                 and _blame_complement(verb) is None:
             self._report(sent, claimants, verb, content, stance, modality, self._wrongdoers(content_root))  # "charged that Y ..."
-        elif kind in ("accuse", "criticize"):
+        elif kind in ("accuse", "criticize", "sue"):
             self._accuse(n, sent, verb, claimants, kind, stance, content)
         elif kind in ("condemn", "describe"):
             self._condemn(n, sent, verb, claimants, stance)
@@ -665,6 +665,8 @@ def _charge_type(charge: str | None, content: str, default_type: str | None, kin
         name = next((n for n, _, rx in _charges() if n != "criticism" and rx.search(text)), "denial")
         return name, "016"
     found = next(((name, cameo) for name, cameo, rx in _charges() if name != "criticism" and rx.search(text)), None)
+    if kind == "sue":  # a lawsuit is CAMEO 115 whatever it charges
+        return (found[0] if found else "lawsuit"), "115"
     if found is None and default_type:
         found = default_type, next((c for n, c, _ in _charges() if n == default_type), "112")
     if found is None:

@@ -75,7 +75,7 @@ def is_negative(token: Token) -> bool:
     valence = _vader().get(lower, _vader().get(lemma))
     if valence is not None and valence <= NEGATIVE:
         return True
-    return lemma in _wrongdoing_lemmas() or bool(token.is_alpha and len(lower) > 3 and _charge_words().search(lower))
+    return lemma in _wrongdoing_lemmas() or bool(token.is_alpha and len(lower) > 3 and (_charge_words().search(lower) or _charge_words().search(lemma)))
 
 
 def _asserted(verb: Token) -> bool:
