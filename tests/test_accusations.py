@@ -113,6 +113,7 @@ def test_evaluation_accusation_keeps_the_attribution_spans(nlp, gazetteer):
     ("OTTAWA (Reuters) - ", "Reuters"),
     ("HALIFAX, May 4 (Reuters) - ", "Reuters"),
     ("Boston (CNN)", "CNN"),
+    ("(CNN)", "CNN"),
     ("OTTAWA - ", None),
 ])
 def test_wire_dateline_is_not_an_actor(nlp, gazetteer, opening, outlet):

@@ -85,6 +85,11 @@ def _asserted(verb: Token) -> bool:
     undergoes or undoes what its object names ("suffered losses", "stopped the bombing")."""
     if verb.lemma_.lower() in _counter_verbs():
         return False
+    if any(c.tag_ in ("WRB", "WP", "WDT") and c.i < verb.i for c in verb.children) or verb.dep_ == "pcomp" and verb.head.lower_ in ("whether", "if"):
+        return False  # "why they are mad", "whether it broke the rules": a question states nothing
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "expl")), None)
+    if subject is not None and subject.lower_ == "it" and any(c.dep_ in ("ccomp", "csubj", "xcomp") for w in (verb, *verb.children) for c in w.children):
+        return False  # "it is disappointing that ...": an empty subject, the clause is what is judged
     for c in verb.children:
         if c.dep_ in ("neg", "prt") or (c.dep_ == "aux" and (c.lower_ in UNREAL_AUX or c.tag_ == "TO")):
             return False
@@ -146,7 +151,9 @@ def _force_words() -> re.Pattern:
 
 @cache
 def _wrongdoing_lemmas() -> frozenset[str]:
-    return frozenset(line.split("\t")[0] for line in lines("wrongdoing.tsv"))
+    """The wrongdoing verbs that are wrong whatever their object ("use" is only with chemical weapons)."""
+    rows = [line.split("\t") for line in lines("wrongdoing.tsv")]
+    return frozenset(row[0] for row in rows if len(row) < 3 or not row[2].strip())
 
 
 @cache
