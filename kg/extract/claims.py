@@ -188,7 +188,7 @@ class _Reader:
         if obj is None and verb.dep_ == "relcl" and verb.head.lemma_.lower() in DENIABLE:
             obj = verb.head  # "an allegation Moscow denied"
         if obj is not None and obj.lemma_.lower() in DENIABLE:
-            answered = self._last_accusation_against(claimants)
+            answered = self._denied_accusation(sent, obj, claimants) or self._last_accusation_against(claimants)
         said = next((c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp") and c.lemma_ in _cues()), None)
         text = phrases.text(said) if said is not None else content or phrases.text(sent)
         for claimant in claimants:
@@ -204,7 +204,29 @@ class _Reader:
         if not holders or clause is None:
             return
         content = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 60)
-        self._report(sent, [a for h in holders for a in self._actors(h)], noun, content, "asserts", None, self._wrongdoers(clause))
+        self._report(sent, [a for h in holders for a in self._actors(h)], noun, content, "asserts", None,
+                     self._wrongdoers(clause) + self._evaluated_in(self.doc[clause.left_edge.i: clause.right_edge.i + 1]))
+
+    def _evaluated_in(self, content: Span) -> list[tuple[Actor, str, str | None]]:
+        """(accused, charge, None) for each actor a content span charges (`kg.extract.evaluation`)."""
+        named = [(self._actor_head(charge.target), charge.text) for charge in evaluation.charges(content, _criticizes)]
+        return [(actor, text, None) for head, text in named if head is not None for actor in self._actors(head)]
+
+    def _denied_accusation(self, sent: Span, noun: Token, deniers: list[Actor]) -> Claim | None:
+        """The accusation a denial of "claims by X that ..." answers, rebuilt from its noun: X accuses
+        the denier of the clause (a denial presupposes the accusation, negative words or not)."""
+        holders = [c for c in noun.children if c.dep_ == "poss"]
+        holders += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in c.children if p.dep_ == "pobj"]
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+        if clause is None:
+            return None
+        charge = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 40)
+        made = None
+        for accuser in [a for h in holders for a in self._actors(h)]:
+            for denier in deniers:
+                if accuser.id != denier.id:
+                    made = self._add(sent, accuser, noun, charge, "asserts", None, denier, charge, None, kind="denied-accusation") or made
+        return self.claims.get(made) if made else None
 
     def _according_to(self, n, sent, according: Token) -> None:
         to = next(c for c in according.children if c.lower_ == "to")
@@ -553,13 +575,17 @@ class _Reader:
         evaluated act, or whose criticism it voices (`kg.extract.evaluation`)."""
         content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
         start = phrases.evidence(self.article.id, sent).start
+        cue = _cues().get(a.cue.root.lemma_.lower())
+        if cue and cue[0] in ("accuse", "criticize", "condemn", "describe", "sue") and a.cue.root.pos_ == "VERB":
+            self._criticism(sent, a, claimants, spans, cue[0], start)
         for piece in a.content:
             for charge in evaluation.charges(piece, _criticizes):
                 if _inside_reported(charge.predicate, piece.root) and charge.predicate != piece.root:
                     continue  # a statement nested in this one is another speaker's
-                if not self._names_actor(charge.target):
+                named = self._actor_head(charge.target)
+                if named is None:
                     continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
-                for target in self._actors(charge.target):
+                for target in self._actors(named):
                     for claimant in claimants:
                         if target.id == claimant.id or self._own_state(claimant, target) or self._victim(target):
                             continue
@@ -571,9 +597,39 @@ class _Reader:
                         if claim_id:
                             self.claims[claim_id] = replace(self.claims[claim_id], **spans)
 
-    def _names_actor(self, head: Token) -> bool:
-        """Whether a noun phrase's head itself names an actor: a mention, a pronoun, an agent noun."""
-        return bool(self.found.at(head.i)) or head.pos_ in ("PRON", "PROPN") or _plural_or_lemma(head) in _agent_nouns()
+    def _criticism(self, sent: Span, a, claimants: list[Actor], spans: dict, kind: str, start: int) -> None:
+        """An accusing cue the rules could not read ("criticized Y's decision", "called Y's
+        behaviour humiliating", "condemned the letter"): its object, or the object's possessor,
+        is the target; the content is the charge. Calling and describing accuse only with a
+        negative word in what is said."""
+        verb = a.cue.root
+        obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
+        if obj is None or any(c.target and c.evidence.start == start and self.cue_of.get(c.id) == verb.i for c in self.claims.values()):
+            return
+        content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
+        if kind in ("condemn", "describe") and not any(evaluation.is_negative(t) for piece in a.content for t in piece if t not in set(obj.subtree)):
+            return
+        named = self._actor_head(obj) if obj.lower_ not in ("it", "this", "that") else None  # "calling it a breach": a thing
+        if named is None:
+            return
+        rule = {"describe": "condemn"}.get(kind, kind)
+        for target in self._actors(named):
+            for claimant in claimants:
+                if target.id != claimant.id and not self._victim(target):
+                    claim_id = self._add(sent, claimant, verb, content, "asserts", phrases.modality(verb), target, content, None,
+                                         kind=rule, cue_text=phrases.one_line(a.cue.text))
+                    if claim_id:
+                        self.claims[claim_id] = replace(self.claims[claim_id], **spans)
+
+    def _actor_head(self, head: Token) -> Token | None:
+        """The token that names the actor of a noun phrase: its head (a mention, a pronoun, an agent
+        noun) or the possessor of a conduct ("Cho's behaviour", "the IMF's approach", conduct_nouns.txt);
+        None for an act or a thing ("Nemtsov's killing", "farm programs")."""
+        if self.found.at(head.i) or head.pos_ in ("PRON", "PROPN") or _plural_or_lemma(head) in _agent_nouns():
+            return head
+        if head.lemma_.lower() not in _conduct_nouns():
+            return None
+        return next((c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))), None)
 
     def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> None:
         key = f"{self.article.id}|{a.cue.start_char}|{claimant or claimant_text or ''}|{a.rule}"
@@ -697,6 +753,11 @@ def _blame_predicates() -> frozenset[str]:
 @cache
 def _conduct_verbs() -> frozenset[str]:
     return frozenset(lines("conduct_verbs.txt"))
+
+
+@cache
+def _conduct_nouns() -> frozenset[str]:
+    return frozenset(lines("conduct_nouns.txt"))
 
 
 @cache
