@@ -70,13 +70,41 @@ def test_allegations_and_lawsuits(nlp, gazetteer, text, accuser, accused, charge
     ("Coach Marten Vos blasted the league for its handling of the doping scandal.", "Marten Vos", "league", "doping"),
     ("The Daily Ledger accused Minister Paul Arkwright of lying to parliament.", "Daily Ledger", "Paul Arkwright", "lying"),
     ("Paul Arkwright was accused by the Daily Ledger of lying to parliament.", "Daily Ledger", "Paul Arkwright", "lying"),
+    ("The Hollis Group, which accused Marden Corporation of hiding its debts, filed a complaint on Monday.",
+     "Hollis", "Marden", "hiding"),
+    ("Union leader Carl Boden, whom the Orvane Motors Company accuses of sabotage, spoke on Monday.",
+     "Orvane", "Carl Boden", "sabotage"),
+    ("Greta Holm was fined for accusing the Vantor Media Group of fraud.", "Greta Holm", "Vantor", "fraud"),
+    ("Senator Ruth Okafor criticized Governor Dale Penn's handling of the budget.", "Ruth Okafor", "Dale Penn", "budget"),
 ])
 def test_explicit_accusing_cues(nlp, gazetteer, text, accuser, accused, charge_word):
     found = accusations_in(nlp, gazetteer, text)
     assert _has(found, accuser, accused, charge_word), found
 
 
+def test_conduct_possessor_is_the_target_not_the_phrase(nlp, gazetteer):
+    found = accusations_in(nlp, gazetteer, "Senator Ruth Okafor criticized Governor Dale Penn's handling of the budget.")
+    assert any(t.endswith("Dale Penn") for _, t, _, _, _ in found), found
+
+
+# 4. accusations seen only through a denial
+def test_denial_rebuilds_the_accusation_it_answers(nlp, gazetteer):
+    text = "The Marden Corporation denied allegations from the Hollis Group that it had hidden its debts."
+    doc = nlp(text)
+    found = find_entities(doc, gazetteer)
+    claims = find_claims(doc, Article("t", "t", text, "t"), found, attribute(doc))
+    rebuilt = next(c for c in claims if c.rule == "kg.claims.denied-accusation")
+    assert "Hollis" in rebuilt.claimant_text and "Marden" in rebuilt.target_text and "hidden" in rebuilt.charge
+    denial = next(c for c in claims if c.stance == "denies")
+    assert denial.responds == rebuilt.id
+
+
 # 5. pronoun and group actors
+def test_group_accuser(nlp, gazetteer):
+    found = accusations_in(nlp, gazetteer, "Unions accuse Kessler Foods Inc. of exploiting migrant workers.")
+    assert _has(found, "Unions", "Kessler", "exploiting"), found
+
+
 def test_pronoun_target_in_reported_speech_resolves(nlp, gazetteer):
     text = ("Tellmark Bank opened a new branch in Leeds. Critic Jane Moor said it had deceived its customers "
             "about the fees.")

@@ -80,7 +80,9 @@ class _Reader:
             return
         for token in sent:
             cue = _cues().get(token.lemma_.lower())
-            if cue and token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token):
+            # a "noun" with a subject ("whom the company accuses of ...") is a mistagged verb
+            verbal = token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token) or any(c.dep_ == "nsubj" for c in token.children)
+            if cue and verbal:
                 self._cue(n, sent, token, *cue)
             elif token.lemma_ in ("lash", "hit") and any(c.dep_ == "prt" and c.lower_ == "out" for c in token.children):
                 self._cue(n, sent, token, "criticize", "asserts")  # "lashed out at Washington over ...", "hit out at"
@@ -148,7 +150,7 @@ class _Reader:
             return  # an accusation needs its "of what"
         cut = {t for p in preps for t in p.subtree} | (set(blame.subtree) if blame is not None and blame.head in objects else set())
         for obj in objects:
-            for target in self._actors(obj, cut=cut):
+            for target in self._actors(self._actor_head(obj) or obj, cut=cut):  # "criticized Y's handling of Z": Y
                 for claimant in claimants:
                     if target.id != claimant.id:
                         self._add(sent, claimant, verb, content or phrases.text(sent), stance, phrases.modality(verb), target, charge, None, kind=kind)
@@ -272,6 +274,9 @@ class _Reader:
         while subject is None and head.dep_ in ("conj", "xcomp", "advcl") and head.head != head:
             head = head.head  # "Russia confirmed ... but accused the rebels": the subject is shared
             subject = next((c for c in head.children if c.dep_ in ("nsubj",)), None)
+        if subject is None and head.dep_ == "pcomp" and head.head.head != head.head:
+            # "X was fined for accusing Y of Z", "after blaming Y": a gerund's doer is its clause's subject
+            subject = next((c for c in head.head.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is None and any(c.dep_ == "nsubjpass" for c in verb.children):
             subject = _with_describer(verb)  # "has been condemned as barbaric, with the UN describing ..."
         if subject is None and before is not None:
@@ -294,6 +299,8 @@ class _Reader:
         return actors
 
     def _actor(self, head: Token, allow_unnamed: bool, cut: set) -> list[Actor]:
+        if head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and head.head.head != head.head:
+            head = head.head.head  # "the group, which accused ...", "Boden, whom X accuses of ...": the noun it modifies
         ant = self.coref.resolve(head)
         if ant is not None:
             return [Actor(i, ant.text) for i in ant.ids if self._is_actor(i)]
@@ -528,7 +535,7 @@ class _Reader:
         self.claims[claim_id] = Claim(
             id=claim_id, claimant=claimant.id, claimant_text=phrases.one_line(claimant.text), content=content, cue=cue_text,
             evidence=phrases.evidence(self.article.id, sent),
-            stance=stance, modality=modality, target=target.id if target else None, target_text=phrases.one_line(target.text) if target else None,
+            stance=stance, modality=modality, target=target.id if target else None, target_text=re.sub(r"\s*['’]s$", "", phrases.one_line(target.text)) if target else None,
             charge=phrases.one_line(charge) if charge else charge, charge_type=ctype, cameo=cameo, responds=responds,
             rule=f"kg.claims.{kind}",
         )
