@@ -57,6 +57,9 @@ def test_negative_evaluation_in_reported_speech_is_an_accusation(nlp, gazetteer,
     ("The regulator charged that Pellow Airlines had falsified its maintenance records.",
      "regulator", "Pellow", "falsified"),
     ("Greta Holm sued Vantor Media for defamation in a Stockholm court.", "Greta Holm", "Vantor", "defamation"),
+    ("Hollis Group sued Marden Corp on Monday. The suit alleges that Marden Corp falsified its accounts.",
+     "Hollis", "Marden", "falsified"),
+    ("Workers alleged Orvane Motors violated their contract by hiring outside firms.", "Workers", "Orvane", "violated"),
 ])
 def test_allegations_and_lawsuits(nlp, gazetteer, text, accuser, accused, charge_word):
     found = accusations_in(nlp, gazetteer, text)

@@ -560,6 +560,8 @@ class _Reader:
                 self.claims[claim_id] = replace(claim, **spans, rule=a.rule if plain else claim.rule)
             sent = a.cue.sent
             actors = self._actors(a.source.root) if a.source is not None else []
+            if not actors and a.source is not None and a.source.root.lemma_.lower() in _filings():
+                actors = self._filer(a.source.root)  # "the suit alleges ...": who filed it speaks
             self._evaluated(sent, a, actors, spans)
             if known:
                 continue
@@ -589,6 +591,8 @@ class _Reader:
             for charge in evaluation.charges(piece, _criticizes):
                 if _inside_reported(charge.predicate, piece.root) and charge.predicate != piece.root:
                     continue  # a statement nested in this one is another speaker's
+                if a.source is not None and a.source.start <= charge.target.i < a.source.end:
+                    continue  # the speaker is not the one it charges
                 named = self._actor_head(charge.target)
                 if named is None:
                     continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
@@ -628,6 +632,20 @@ class _Reader:
                     if claim_id:
                         self.claims[claim_id] = replace(self.claims[claim_id], **spans)
 
+    def _filer(self, filing: Token) -> list[Actor]:
+        """Who filed a suit, complaint or petition the text cites as a source: its possessor ("X's
+        suit"), else the subject of the last "sued" / "filed" / "lodged" up to here in the article."""
+        owners = [a for c in filing.children if c.dep_ == "poss" for a in self._actors(c)]
+        if owners:
+            return owners
+        for verb in reversed(self.doc[: filing.i]):
+            if verb.lemma_.lower() in _filing_verbs() and verb.pos_ == "VERB":
+                subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+                found = self._actors(subject) if subject is not None else []
+                if found:
+                    return found
+        return []
+
     def _actor_head(self, head: Token) -> Token | None:
         """The token that names the actor of a noun phrase: its head (a mention, a pronoun, an agent
         noun) or the possessor of a conduct ("Cho's behaviour", "the IMF's approach", conduct_nouns.txt);
@@ -636,7 +654,9 @@ class _Reader:
             return head
         if head.lemma_.lower() not in _conduct_nouns():
             return None
-        return next((c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))), None)
+        owners = [c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))]
+        owners += [c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and self.found.at(c.i)]  # "EC farm policies"
+        return owners[0] if owners else None
 
     def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> None:
         key = f"{self.article.id}|{a.cue.start_char}|{claimant or claimant_text or ''}|{a.rule}"
@@ -760,6 +780,16 @@ def _blame_predicates() -> frozenset[str]:
 @cache
 def _conduct_verbs() -> frozenset[str]:
     return frozenset(lines("conduct_verbs.txt"))
+
+
+@cache
+def _filings() -> frozenset[str]:
+    return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] == "document")
+
+
+@cache
+def _filing_verbs() -> frozenset[str]:
+    return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] == "verb")
 
 
 @cache

@@ -59,8 +59,8 @@ def charges(content: Span, criticism: Callable[[Token], bool]) -> Iterator[Charg
             for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj")):
                 yield Charge(obj, verb, _predicate_text(verb, obj), criticized=True)
             continue
-        doer = _doer(verb)
-        if doer is None or doer.i not in range(content.start, content.end) or not _negative_predicate(verb):
+        doer = _doer(verb)  # may stand outside the span: a content span often starts at its verb
+        if doer is None or not _negative_predicate(verb):
             continue
         yield Charge(doer, verb, _predicate_text(verb, doer))
 
@@ -111,8 +111,10 @@ def _doer(verb: Token) -> Token | None:
 
 
 def _negative_predicate(verb: Token) -> bool:
-    words = [verb] + [c for c in verb.children if c.dep_ in HEAD_DEPS]
+    # a verb complement ("trying to ease tensions") is a predicate of its own, judged on its own
+    words = [verb] + [c for c in verb.children if c.dep_ in HEAD_DEPS and not (c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX"))]
     words += [g for w in words[1:] for g in w.children if g.dep_ in MODIFIER_DEPS]
+    words += [g for w in words if w.dep_ == "pobj" for g in w.children if g.dep_ in ("amod", "compound")]  # "engaged in an illegal scheme"
     return any(is_negative(w) for w in words if not w.is_stop or w == verb)
 
 
