@@ -79,6 +79,8 @@ def test_allegations_and_lawsuits(nlp, gazetteer, text, accuser, accused, charge
      "Orvane", "Carl Boden", "sabotage"),
     ("Greta Holm was fined for accusing the Vantor Media Group of fraud.", "Greta Holm", "Vantor", "fraud"),
     ("Senator Ruth Okafor criticized Governor Dale Penn's handling of the budget.", "Ruth Okafor", "Dale Penn", "budget"),
+    ("Coach Marten Vos has been highly critical of Governor Dale Penn's handling of the stadium deal.",
+     "Marten Vos", "Dale Penn", "stadium"),
 ])
 def test_explicit_accusing_cues(nlp, gazetteer, text, accuser, accused, charge_word):
     found = accusations_in(nlp, gazetteer, text)

@@ -88,6 +88,8 @@ class _Reader:
                 self._cue(n, sent, token, "criticize", "asserts")  # "lashed out at Washington over ...", "hit out at"
             elif token.lemma_ == "hold" and token.pos_ == "VERB" and _blame_complement(token) is not None:
                 self._cue(n, sent, token, "accuse", "asserts")  # "Turkey held the PKK responsible for the bombing"
+            elif cue and cue[0] == "criticize" and token.pos_ == "ADJ" and token.dep_ == "acomp":
+                self._critical_of(sent, token, cue[1])  # "X was critical of Y's handling of ..."
             elif token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
                 self._according_to(n, sent, token)
             elif token.pos_ == "NOUN" and token.lemma_.lower() in DENIABLE:
@@ -114,6 +116,18 @@ class _Reader:
             self._condemn(n, sent, verb, claimants, stance)
         elif kind == "deny":
             self._deny(sent, verb, claimants, content, modality)
+
+    def _critical_of(self, sent: Span, adjective: Token, stance: str) -> None:
+        """ "X was critical of Y (for Z)": X criticizes Y, or the owner of Y's conduct."""
+        objects = [g for p in adjective.children if p.dep_ == "prep" and p.lower_ in ("of", "about") for g in p.children if g.dep_ == "pobj"]
+        claimants = self._claimants(adjective.head)
+        for obj in objects:
+            named = self._actor_head(obj)
+            charge = phrases.trim(phrases.text_span(list(obj.subtree)), 30)
+            for target in self._actors(named) if named is not None else []:
+                for claimant in claimants:
+                    if target.id != claimant.id:
+                        self._add(sent, claimant, adjective, phrases.text(sent), stance, phrases.modality(adjective.head), target, charge, None, kind="criticize")
 
     def _report(self, sent, claimants, cue, content, stance, modality, wrongdoing, cue_text=None) -> None:
         """Add each claimant's statement: an accusation per wrongdoer it names, else a plain claim."""
