@@ -233,7 +233,9 @@ class _Reader:
         the denier of the clause (a denial presupposes the accusation, negative words or not)."""
         holders = [c for c in noun.children if c.dep_ == "poss"]
         holders += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in c.children if p.dep_ == "pobj"]
-        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+        # the parser may hang the clause on the holder: "claims by [the union that it had ...]"
+        clause = next((c for h in [noun, *holders] for c in h.children
+                       if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
         if clause is None:
             return None
         charge = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 40)
