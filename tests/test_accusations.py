@@ -110,11 +110,17 @@ def test_group_accuser(nlp, gazetteer):
     assert _has(found, "Unions", "Kessler", "exploiting"), found
 
 
-def test_pronoun_target_in_reported_speech_resolves(nlp, gazetteer):
-    text = ("Tellmark Bank opened a new branch in Leeds. Critic Jane Moor said it had deceived its customers "
-            "about the fees.")
+def test_person_pronoun_target_in_reported_speech_resolves(nlp, gazetteer):
+    text = ("Tom Reyes ran the Harlow Port Authority until May. The Harlow Gazette said he had deceived the public "
+            "about its budget.")
     found = accusations_in(nlp, gazetteer, text)
-    assert _has(found, "Jane Moor", "Tellmark", "deceived"), found
+    assert _has(found, "Harlow Gazette", "Tom Reyes", "deceived"), found
+
+
+def test_thing_pronoun_is_not_charged(nlp, gazetteer):
+    # "it" in a statement refers to things as often as to actors: no charge against a guess
+    text = "Tellmark Bank opened a branch in Leeds. Analyst Jane Moor said it was a terrible mistake."
+    assert [f for f in accusations_in(nlp, gazetteer, text) if f[4] == "kg.claims.evaluation"] == []
 
 
 # what is not an accusation

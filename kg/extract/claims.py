@@ -41,6 +41,9 @@ FORCE_TYPES = {"attack", "attacks-on-civilians", "siege"}  # wrongdoing.tsv type
 STATE_TYPES = {"Country", "Government", "Military"}
 QUOTE_OPEN, QUOTE_CLOSE = "“\"‘", "”\"’"
 CHARGE_PREPS = ("of", "for", "over", "with")  # accused of, blamed for, criticized over, charged with
+# "it", "they", "this": in a statement's content they refer to things as often as to actors ("it's too
+# bad", "they will undermine ..."), so a charge against one is left unread
+UNSURE_PRONOUNS = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "which", "what"}
 DENIABLE = {"accusation", "allegation", "claim", "charge", "report", "suggestion", "assertion"}
 
 
@@ -609,6 +612,8 @@ class _Reader:
                     continue  # a statement nested in this one is another speaker's
                 if a.source is not None and a.source.start <= charge.target.i < a.source.end:
                     continue  # the speaker is not the one it charges
+                if charge.predicate.sent != sent or charge.target.lower_ in UNSURE_PRONOUNS:
+                    continue  # only what the cue's sentence says, of an actor it names or a person pronoun
                 named = self._actor_head(charge.target)
                 if named is None:
                     continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it

@@ -33,6 +33,7 @@ NEGATIVE = -1.5
 # the wrong itself: in a content's predicate they evaluate nothing
 SETTING_FAMILIES = {"attacks-on-civilians", "election-interference", "attack", "chemical-weapons", "siege"}
 HEAD_DEPS = {"dobj", "obj", "attr", "acomp", "oprd", "xcomp", "advmod", "prep", "pobj", "pcomp", "npadvmod"}
+CONDUCT_VERBS = {"engage", "apply", "adopt", "pursue", "commit", "use", "practise", "practice", "conduct", "run", "employ"}
 UNREAL_AUX = {"will", "would", "could", "might", "may", "can", "wo", "'ll", "ca"}
 MODIFIER_DEPS = {"amod", "compound", "advmod", "acomp", "pobj", "pcomp", "dobj"}
 
@@ -113,8 +114,12 @@ def _doer(verb: Token) -> Token | None:
 def _negative_predicate(verb: Token) -> bool:
     # a verb complement ("trying to ease tensions") is a predicate of its own, judged on its own
     words = [verb] + [c for c in verb.children if c.dep_ in HEAD_DEPS and not (c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX"))]
-    words += [g for w in words[1:] for g in w.children if g.dep_ in MODIFIER_DEPS]
-    words += [g for w in words if w.dep_ == "pobj" for g in w.children if g.dep_ in ("amod", "compound")]  # "engaged in an illegal scheme"
+    # a modifier of the object describes the object ("received forged bonds"), except after a verb of
+    # conduct, whose object is the act ("applied racist policies", "engaged in an illegal scheme")
+    conduct = verb.lemma_.lower() in CONDUCT_VERBS
+    words += [g for w in words[1:] for g in w.children if g.dep_ in MODIFIER_DEPS and (conduct or g.dep_ not in ("amod", "compound"))]
+    if conduct:
+        words += [g for w in words if w.dep_ == "pobj" for g in w.children if g.dep_ in ("amod", "compound")]
     return any(is_negative(w) for w in words if not w.is_stop or w == verb)
 
 
