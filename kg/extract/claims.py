@@ -525,6 +525,14 @@ class _Reader:
                 return claim
         return accusations[-1] if accusations else None
 
+    def _same_side(self, claimant: Actor, actor: Actor) -> bool:
+        """Whether the target is the claimant's own body or state ("IRNA said the Iranian forces
+        captured ...", "Fitzwater said the administration had disagreements"): a report, not a charge."""
+        a, c = self.found.found.get(actor.id), self.found.found.get(claimant.id)
+        if a is None or c is None:
+            return False
+        return self._root(actor.id) == self._root(claimant.id) or (a.state is not None and a.state == c.state)
+
     def _own_state(self, claimant: Actor, actor: Actor) -> bool:
         """Whether a reported act is the claimant's own state's ("the Pentagon said a US airstrike
         killed ..."): a statement of what its side did, not an accusation."""
@@ -606,6 +614,8 @@ class _Reader:
         cue = _cues().get(a.cue.root.lemma_.lower())
         if cue and cue[0] in ("accuse", "criticize", "condemn", "describe", "sue") and a.cue.root.pos_ == "VERB":
             self._criticism(sent, a, claimants, spans, cue[0], start)
+        if cue and cue[0] == "deny" or any(c.dep_ == "neg" for c in a.cue.root.children):
+            return  # "denied Kuwait was pumping above its quota": what is denied is no charge of the speaker's
         for piece in a.content:
             for charge in evaluation.charges(piece, _criticizes):
                 if _inside_reported(charge.predicate, piece.root) and charge.predicate != piece.root:
@@ -615,11 +625,13 @@ class _Reader:
                 if charge.predicate.sent != sent or charge.target.lower_ in UNSURE_PRONOUNS:
                     continue  # only what the cue's sentence says, of an actor it names or a person pronoun
                 named = self._actor_head(charge.target)
+                if named is not None and named.pos_ == "PROPN" and not self.found.at(named.i):
+                    named = None  # a capitalized word no entity stage knows ("Turnout", "Demands")
                 if named is None:
                     continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
                 for target in self._actors(named):
                     for claimant in claimants:
-                        if target.id == claimant.id or self._own_state(claimant, target) or self._victim(target):
+                        if target.id == claimant.id or self._own_state(claimant, target) or self._victim(target) or self._same_side(claimant, target):
                             continue
                         if any(c.claimant == claimant.id and c.target == target.id and c.evidence.start == start
                                for c in self.claims.values()):

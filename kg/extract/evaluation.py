@@ -28,7 +28,7 @@ from spacy.tokens import Span, Token
 from kg.data import lines
 from kg.extract import phrases
 
-NEGATIVE = -1.5
+NEGATIVE = -2.0  # of VADER's -4..4: "violated" -2.4, "misleading" -1.7 (also a fraud word), "lost" -1.3
 # charge families whose patterns name the setting of a wrong (civilians, an election, strikes), not
 # the wrong itself: in a content's predicate they evaluate nothing
 SETTING_FAMILIES = {"attacks-on-civilians", "election-interference", "attack", "chemical-weapons", "siege"}
