@@ -6,7 +6,7 @@ place of a negatively evaluated predicate ("the EU is putting commerce above abu
 the object's place of a criticism ("we condemn Russia"). What is negative comes from two
 well-kept sources, not from phrases seen in any corpus:
 - VADER's sentiment lexicon (vaderSentiment on PyPI, MIT licence; Hutto & Gilbert 2014), read from
-  the installed package: a word whose mean valence is at most NEGATIVE (-1.5 of -4..4), less the
+  the installed package: a word whose mean valence is at most NEGATIVE (-2.0 of -4..4), less the
   words that name a state of affairs rather than conduct (`not_evaluative.txt`: "deficit", "war");
 - the wrongdoing vocabulary kg already keeps as data: `wrongdoing.tsv` verbs and the charge
   families of `charges.tsv` (corruption, fraud, dumping, unconstitutional, ... which VADER lacks).
@@ -45,7 +45,6 @@ class Charge:
     target: Token
     predicate: Token
     text: str
-    criticized: bool = False  # the target is the object of a criticism, not a doer
 
 
 def charges(content: Span, criticism: Callable[[Token], bool]) -> Iterator[Charge]:
@@ -58,7 +57,7 @@ def charges(content: Span, criticism: Callable[[Token], bool]) -> Iterator[Charg
             continue
         if criticism(verb):
             for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj")):
-                yield Charge(obj, verb, _predicate_text(verb, obj), criticized=True)
+                yield Charge(obj, verb, _predicate_text(verb, obj))
             continue
         doer = _doer(verb)  # may stand outside the span: a content span often starts at its verb
         if doer is None or not _negative_predicate(verb):
