@@ -115,7 +115,7 @@ def read_article_text(
         text=text,
         source=source,
         title=title,
-        outlet=outlet or None,
+        outlet=outlet or found.get("agency"),
         published=date or found.get("published"),
         url=url or None,
         author=author or found.get("author"),

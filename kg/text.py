@@ -68,6 +68,7 @@ def clean_with_offsets(raw: str, title: str | None = None) -> tuple[str, list[Re
             continue
         kept.append((start, end, stripped))
     drops += _head_metadata(kept, title, found)
+    drops += _wire_dateline(kept, found)
     drops = sorted(set(drops))
     text, offsets = _assemble(raw, drops)
     if "title" not in found:
@@ -107,6 +108,29 @@ def _head_metadata(kept, title, found) -> list[Removed]:
     return drops
 
 
+def _wire_dateline(kept, found) -> list[Removed]:
+    """Drop a wire dateline opening the body ("OTTAWA (Reuters) -", "New York (CNN)",
+    "LONDON, March 3 (Reuters) -", "OTTAWA -"): it is no part of any sentence, so its place and
+    agency never read as actors. The place and the agency go into `found` ("place", "agency")."""
+    for start, _, stripped in kept[:4]:
+        m = WIRE_DATELINE.match(stripped) or CAPS_DATELINE.match(stripped)
+        if m and len(stripped) > m.end() + 20:
+            groups = m.groupdict()
+            if groups.get("place"):
+                found["place"] = groups["place"].strip(" ,")
+            if groups.get("agency") or groups.get("wire"):
+                found["agency"] = (groups.get("agency") or groups["wire"]).strip()
+            return [Removed(start, start + m.end(), "wire-dateline", m.group())]
+    return []
+
+
+_PLACE_WORD = r"(?:[A-Z][\w.'\-]*|\d{1,2}),?"
+# with a place, any capitalized agency; without one ("(CNN)Manchester United ..."), a short upper-case one
+WIRE_DATELINE = re.compile(
+    rf"(?:(?P<place>{_PLACE_WORD}(?: {_PLACE_WORD}){{0,5}}) ?\((?P<agency>[A-Z][\w&.\-]*(?: [A-Z][\w&.\-]*){{0,3}})\)"
+    r"|\((?P<wire>[A-Z]{2,6}|Reuters)\)) *(?:[-\u2013\u2014]+ *)?"
+)
+CAPS_DATELINE = re.compile(r"(?P<place>[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3}(?:, [A-Z][\w.]+(?: \d{1,2})?)?) +[-\u2013\u2014]+ +")
 BYLINE = re.compile(r"By\s+((?:[A-Z][\w.'\-]+\s?){1,4}(?:(?:with|and)\s+(?:[A-Z][\w.'\-]+\s?){1,3})?)")
 
 

@@ -30,7 +30,7 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from kg.data import lines
-from kg.extract import phrases
+from kg.extract import evaluation, phrases
 from kg.extract.coref import Coref
 from kg.extract.entities import ArticleEntities, Found
 from kg.model import Article, Claim
@@ -41,6 +41,9 @@ FORCE_TYPES = {"attack", "attacks-on-civilians", "siege"}  # wrongdoing.tsv type
 STATE_TYPES = {"Country", "Government", "Military"}
 QUOTE_OPEN, QUOTE_CLOSE = "“\"‘", "”\"’"
 CHARGE_PREPS = ("of", "for", "over", "with")  # accused of, blamed for, criticized over, charged with
+# "it", "they", "this": in a statement's content they refer to things as often as to actors ("it's too
+# bad", "they will undermine ..."), so a charge against one is left unread
+UNSURE_PRONOUNS = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "which", "what"}
 DENIABLE = {"accusation", "allegation", "claim", "charge", "report", "suggestion", "assertion"}
 
 
@@ -80,12 +83,16 @@ class _Reader:
             return
         for token in sent:
             cue = _cues().get(token.lemma_.lower())
-            if cue and token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token):
+            # a "noun" with a subject ("whom the company accuses of ...") is a mistagged verb
+            verbal = token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token) or any(c.dep_ == "nsubj" for c in token.children)
+            if cue and verbal:
                 self._cue(n, sent, token, *cue)
             elif token.lemma_ in ("lash", "hit") and any(c.dep_ == "prt" and c.lower_ == "out" for c in token.children):
                 self._cue(n, sent, token, "criticize", "asserts")  # "lashed out at Washington over ...", "hit out at"
             elif token.lemma_ == "hold" and token.pos_ == "VERB" and _blame_complement(token) is not None:
                 self._cue(n, sent, token, "accuse", "asserts")  # "Turkey held the PKK responsible for the bombing"
+            elif cue and cue[0] == "criticize" and token.pos_ == "ADJ" and token.dep_ == "acomp":
+                self._critical_of(sent, token, cue[1])  # "X was critical of Y's handling of ..."
             elif token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
                 self._according_to(n, sent, token)
             elif token.pos_ == "NOUN" and token.lemma_.lower() in DENIABLE:
@@ -103,15 +110,27 @@ class _Reader:
         if kind == "report":
             wrongdoing = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
             self._report(sent, claimants, verb, content, stance, modality, wrongdoing)
-        elif kind in ("accuse", "criticize") and content_root is not None and not any(c.dep_ in ("dobj", "obj", "nsubjpass") for c in verb.children) \
+        elif kind in ("accuse", "criticize", "sue") and content_root is not None and not any(c.dep_ in ("dobj", "obj", "nsubjpass") for c in verb.children) \
                 and _blame_complement(verb) is None:
             self._report(sent, claimants, verb, content, stance, modality, self._wrongdoers(content_root))  # "charged that Y ..."
-        elif kind in ("accuse", "criticize"):
+        elif kind in ("accuse", "criticize", "sue"):
             self._accuse(n, sent, verb, claimants, kind, stance, content)
         elif kind in ("condemn", "describe"):
             self._condemn(n, sent, verb, claimants, stance)
         elif kind == "deny":
             self._deny(sent, verb, claimants, content, modality)
+
+    def _critical_of(self, sent: Span, adjective: Token, stance: str) -> None:
+        """ "X was critical of Y (for Z)": X criticizes Y, or the owner of Y's conduct."""
+        objects = [g for p in adjective.children if p.dep_ == "prep" and p.lower_ in ("of", "about") for g in p.children if g.dep_ == "pobj"]
+        claimants = self._claimants(adjective.head)
+        for obj in objects:
+            named = self._actor_head(obj)
+            charge = phrases.trim(phrases.text_span(list(obj.subtree)), 30)
+            for target in self._actors(named) if named is not None else []:
+                for claimant in claimants:
+                    if target.id != claimant.id:
+                        self._add(sent, claimant, adjective, phrases.text(sent), stance, phrases.modality(adjective.head), target, charge, None, kind="criticize")
 
     def _report(self, sent, claimants, cue, content, stance, modality, wrongdoing, cue_text=None) -> None:
         """Add each claimant's statement: an accusation per wrongdoer it names, else a plain claim."""
@@ -148,7 +167,7 @@ class _Reader:
             return  # an accusation needs its "of what"
         cut = {t for p in preps for t in p.subtree} | (set(blame.subtree) if blame is not None and blame.head in objects else set())
         for obj in objects:
-            for target in self._actors(obj, cut=cut):
+            for target in self._actors(self._actor_head(obj) or obj, cut=cut):  # "criticized Y's handling of Z": Y
                 for claimant in claimants:
                     if target.id != claimant.id:
                         self._add(sent, claimant, verb, content or phrases.text(sent), stance, phrases.modality(verb), target, charge, None, kind=kind)
@@ -188,7 +207,7 @@ class _Reader:
         if obj is None and verb.dep_ == "relcl" and verb.head.lemma_.lower() in DENIABLE:
             obj = verb.head  # "an allegation Moscow denied"
         if obj is not None and obj.lemma_.lower() in DENIABLE:
-            answered = self._last_accusation_against(claimants)
+            answered = self._denied_accusation(sent, obj, claimants) or self._last_accusation_against(claimants)
         said = next((c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp") and c.lemma_ in _cues()), None)
         text = phrases.text(said) if said is not None else content or phrases.text(sent)
         for claimant in claimants:
@@ -204,7 +223,31 @@ class _Reader:
         if not holders or clause is None:
             return
         content = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 60)
-        self._report(sent, [a for h in holders for a in self._actors(h)], noun, content, "asserts", None, self._wrongdoers(clause))
+        self._report(sent, [a for h in holders for a in self._actors(h)], noun, content, "asserts", None,
+                     self._wrongdoers(clause) + self._evaluated_in(self.doc[clause.left_edge.i: clause.right_edge.i + 1]))
+
+    def _evaluated_in(self, content: Span) -> list[tuple[Actor, str, str | None]]:
+        """(accused, charge, None) for each actor a content span charges (`kg.extract.evaluation`)."""
+        named = [(self._actor_head(charge.target), charge.text) for charge in evaluation.charges(content, _criticizes)]
+        return [(actor, text, None) for head, text in named if head is not None for actor in self._actors(head)]
+
+    def _denied_accusation(self, sent: Span, noun: Token, deniers: list[Actor]) -> Claim | None:
+        """The accusation a denial of "claims by X that ..." answers, rebuilt from its noun: X accuses
+        the denier of the clause (a denial presupposes the accusation, negative words or not)."""
+        holders = [c for c in noun.children if c.dep_ == "poss"]
+        holders += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in c.children if p.dep_ == "pobj"]
+        # the parser may hang the clause on the holder: "claims by [the union that it had ...]"
+        clause = next((c for h in [noun, *holders] for c in h.children
+                       if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+        if clause is None:
+            return None
+        charge = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 40)
+        made = None
+        for accuser in [a for h in holders for a in self._actors(h)]:
+            for denier in deniers:
+                if accuser.id != denier.id:
+                    made = self._add(sent, accuser, noun, charge, "asserts", None, denier, charge, None, kind="denied-accusation") or made
+        return self.claims.get(made) if made else None
 
     def _according_to(self, n, sent, according: Token) -> None:
         to = next(c for c in according.children if c.lower_ == "to")
@@ -250,6 +293,9 @@ class _Reader:
         while subject is None and head.dep_ in ("conj", "xcomp", "advcl") and head.head != head:
             head = head.head  # "Russia confirmed ... but accused the rebels": the subject is shared
             subject = next((c for c in head.children if c.dep_ in ("nsubj",)), None)
+        if subject is None and head.dep_ == "pcomp" and head.head.head != head.head:
+            # "X was fined for accusing Y of Z", "after blaming Y": a gerund's doer is its clause's subject
+            subject = next((c for c in head.head.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is None and any(c.dep_ == "nsubjpass" for c in verb.children):
             subject = _with_describer(verb)  # "has been condemned as barbaric, with the UN describing ..."
         if subject is None and before is not None:
@@ -272,6 +318,8 @@ class _Reader:
         return actors
 
     def _actor(self, head: Token, allow_unnamed: bool, cut: set) -> list[Actor]:
+        if head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and head.head.head != head.head:
+            head = head.head.head  # "the group, which accused ...", "Boden, whom X accuses of ...": the noun it modifies
         ant = self.coref.resolve(head)
         if ant is not None:
             return [Actor(i, ant.text) for i in ant.ids if self._is_actor(i)]
@@ -477,6 +525,14 @@ class _Reader:
                 return claim
         return accusations[-1] if accusations else None
 
+    def _same_side(self, claimant: Actor, actor: Actor) -> bool:
+        """Whether the target is the claimant's own body or state ("IRNA said the Iranian forces
+        captured ...", "Fitzwater said the administration had disagreements"): a report, not a charge."""
+        a, c = self.found.found.get(actor.id), self.found.found.get(claimant.id)
+        if a is None or c is None:
+            return False
+        return self._root(actor.id) == self._root(claimant.id) or (a.state is not None and a.state == c.state)
+
     def _own_state(self, claimant: Actor, actor: Actor) -> bool:
         """Whether a reported act is the claimant's own state's ("the Pentagon said a US airstrike
         killed ..."): a statement of what its side did, not an accusation."""
@@ -493,24 +549,25 @@ class _Reader:
     # --- output ------------------------------------------------------------------------------
 
     def _add(self, sent, claimant: Actor, cue: Token, content: str, stance: str, modality, target: Actor | None = None,
-             charge: str | None = None, default_type: str | None = None, kind: str = "report", responds=None, cue_text=None) -> None:
+             charge: str | None = None, default_type: str | None = None, kind: str = "report", responds=None, cue_text=None) -> str | None:
         cue_text = cue_text or cue.text
         ctype, cameo = _charge_type(charge, content, default_type, kind) if target is not None else (None, None)
         key = f"{self.article.id}|{sent.start_char}|{sent.end_char}|{claimant.id}|{target.id if target else ''}|{cue_text}"
         claim_id = hashlib.sha256(key.encode()).hexdigest()[:16]
         if claim_id in self.claims or (target is not None and any(
                 c.claimant == claimant.id and c.target == target.id and c.charge == charge for c in self.claims.values())):
-            return
+            return None
         if target is None and any(c.claimant == claimant.id and c.evidence.start == phrases.evidence(self.article.id, sent).start and c.cue == cue_text for c in self.claims.values()):
-            return
+            return None
         self.claims[claim_id] = Claim(
             id=claim_id, claimant=claimant.id, claimant_text=phrases.one_line(claimant.text), content=content, cue=cue_text,
             evidence=phrases.evidence(self.article.id, sent),
-            stance=stance, modality=modality, target=target.id if target else None, target_text=phrases.one_line(target.text) if target else None,
+            stance=stance, modality=modality, target=target.id if target else None, target_text=re.sub(r"\s*['’]s$", "", phrases.one_line(target.text)) if target else None,
             charge=phrases.one_line(charge) if charge else charge, charge_type=ctype, cameo=cameo, responds=responds,
             rule=f"kg.claims.{kind}",
         )
         self.cue_of[claim_id] = cue.i
+        return claim_id
 
     # --- attributions ------------------------------------------------------------------------
 
@@ -530,11 +587,14 @@ class _Reader:
                 claim = self.claims[claim_id]
                 plain = claim.target is None and claim.stance == "asserts"
                 self.claims[claim_id] = replace(claim, **spans, rule=a.rule if plain else claim.rule)
+            sent = a.cue.sent
+            actors = self._actors(a.source.root) if a.source is not None else []
+            if not actors and a.source is not None and a.source.root.lemma_.lower() in _filings():
+                actors = self._filer(a.source.root)  # "the suit alleges ...": who filed it speaks
+            self._evaluated(sent, a, actors, spans)
             if known:
                 continue
-            sent = a.cue.sent
             content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
-            actors = self._actors(a.source.root) if a.source is not None else []
             for claimant in actors or [None]:
                 text = claimant.text if claimant else (a.source.text if a.source is not None else None)
                 made[-1].append(self._plain(sent, claimant.id if claimant else None, text, a, content, spans))
@@ -568,6 +628,91 @@ class _Reader:
                 self.claims[claim_id] = replace(self.claims[claim_id], within=outer)
         return holder
 
+    def _evaluated(self, sent: Span, a, claimants: list[Actor], spans: dict) -> None:
+        """Add an accusation for each actor the attribution's content charges with a negatively
+        evaluated act, or whose criticism it voices (`kg.extract.evaluation`)."""
+        content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
+        start = phrases.evidence(self.article.id, sent).start
+        cue = _cues().get(a.cue.root.lemma_.lower())
+        if cue and cue[0] in ("accuse", "criticize", "condemn", "describe", "sue") and a.cue.root.pos_ == "VERB":
+            self._criticism(sent, a, claimants, spans, cue[0], start)
+        if cue and cue[0] == "deny" or any(c.dep_ == "neg" for c in a.cue.root.children):
+            return  # "denied Kuwait was pumping above its quota": what is denied is no charge of the speaker's
+        for piece in a.content:
+            for charge in evaluation.charges(piece, _criticizes):
+                if _inside_reported(charge.predicate, piece.root) and charge.predicate != piece.root:
+                    continue  # a statement nested in this one is another speaker's
+                if a.source is not None and a.source.start <= charge.target.i < a.source.end:
+                    continue  # the speaker is not the one it charges
+                if charge.predicate.sent != sent or charge.target.lower_ in UNSURE_PRONOUNS:
+                    continue  # only what the cue's sentence says, of an actor it names or a person pronoun
+                named = self._actor_head(charge.target)
+                if named is not None and named.pos_ == "PROPN" and not self.found.at(named.i):
+                    named = None  # a capitalized word no entity stage knows ("Turnout", "Demands")
+                if named is None:
+                    continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
+                for target in self._actors(named):
+                    for claimant in claimants:
+                        if target.id == claimant.id or self._own_state(claimant, target) or self._victim(target) or self._same_side(claimant, target):
+                            continue
+                        if any(c.claimant == claimant.id and c.target == target.id and c.evidence.start == start
+                               for c in self.claims.values()):
+                            continue  # a rule read this accusation already
+                        claim_id = self._add(sent, claimant, charge.predicate, content, "asserts", phrases.modality(a.cue.root),
+                                             target, charge.text, None, kind="evaluation", cue_text=phrases.one_line(a.cue.text))
+                        if claim_id:
+                            self.claims[claim_id] = replace(self.claims[claim_id], **spans)
+
+    def _criticism(self, sent: Span, a, claimants: list[Actor], spans: dict, kind: str, start: int) -> None:
+        """An accusing cue the rules could not read ("criticized Y's decision", "called Y's
+        behaviour humiliating", "condemned the letter"): its object, or the object's possessor,
+        is the target; the content is the charge. Calling and describing accuse only with a
+        negative word in what is said."""
+        verb = a.cue.root
+        obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
+        if obj is None or any(c.target and c.evidence.start == start and self.cue_of.get(c.id) == verb.i for c in self.claims.values()):
+            return
+        content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
+        if kind in ("condemn", "describe") and not any(evaluation.is_negative(t) for piece in a.content for t in piece if t not in set(obj.subtree)):
+            return
+        named = self._actor_head(obj) if obj.lower_ not in ("it", "this", "that") else None  # "calling it a breach": a thing
+        if named is None:
+            return
+        rule = {"describe": "condemn"}.get(kind, kind)
+        for target in self._actors(named):
+            for claimant in claimants:
+                if target.id != claimant.id and not self._victim(target):
+                    claim_id = self._add(sent, claimant, verb, content, "asserts", phrases.modality(verb), target, content, None,
+                                         kind=rule, cue_text=phrases.one_line(a.cue.text))
+                    if claim_id:
+                        self.claims[claim_id] = replace(self.claims[claim_id], **spans)
+
+    def _filer(self, filing: Token) -> list[Actor]:
+        """Who filed a suit, complaint or petition the text cites as a source: its possessor ("X's
+        suit"), else the subject of the last "sued" / "filed" / "lodged" up to here in the article."""
+        owners = [a for c in filing.children if c.dep_ == "poss" for a in self._actors(c)]
+        if owners:
+            return owners
+        for verb in reversed(self.doc[: filing.i]):
+            if verb.lemma_.lower() in _filing_verbs() and verb.pos_ == "VERB":
+                subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+                found = self._actors(subject) if subject is not None else []
+                if found:
+                    return found
+        return []
+
+    def _actor_head(self, head: Token) -> Token | None:
+        """The token that names the actor of a noun phrase: its head (a mention, a pronoun, an agent
+        noun) or the possessor of a conduct ("Cho's behaviour", "the IMF's approach", conduct_nouns.txt);
+        None for an act or a thing ("Nemtsov's killing", "farm programs")."""
+        if self.found.at(head.i) or head.pos_ in ("PRON", "PROPN") or _plural_or_lemma(head) in _agent_nouns():
+            return head
+        if head.lemma_.lower() not in _conduct_nouns():
+            return None
+        owners = [c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))]
+        owners += [c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and self.found.at(c.i)]  # "EC farm policies"
+        return owners[0] if owners else None
+
     def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> str:
         key = f"{self.article.id}|{a.cue.start_char}|{claimant or claimant_text or ''}|{a.rule}"
         claim_id = hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -592,6 +737,12 @@ class _Reader:
 def _is_charge_prep(prep: Token) -> bool:
     """ "of breaking the truce", "for branding ...": a preposition whose object is an act."""
     return any(c.dep_ == "pcomp" or c.tag_ == "VBG" or _attack_family(c) or c.pos_ == "NOUN" for c in prep.children) and (prep.head.pos_ in ("VERB", "NOUN", "PRON", "PROPN") or prep.head.lower_ in _blame_predicates())
+
+
+def _criticizes(verb: Token) -> bool:
+    """Whether a verb in a statement criticizes its object ("we condemn Russia", "they blame X")."""
+    cue = _cues().get(verb.lemma_.lower())
+    return cue is not None and cue[0] in ("accuse", "criticize", "condemn") and verb.lemma_.lower() not in ("call", "label", "brand", "charge")
 
 
 def _with_describer(verb: Token) -> Token | None:
@@ -653,6 +804,8 @@ def _charge_type(charge: str | None, content: str, default_type: str | None, kin
         name = next((n for n, _, rx in _charges() if n != "criticism" and rx.search(text)), "denial")
         return name, "016"
     found = next(((name, cameo) for name, cameo, rx in _charges() if name != "criticism" and rx.search(text)), None)
+    if kind == "sue":  # a lawsuit is CAMEO 115 whatever it charges
+        return (found[0] if found else "lawsuit"), "115"
     if found is None and default_type:
         found = default_type, next((c for n, c, _ in _charges() if n == default_type), "112")
     if found is None:
@@ -683,6 +836,21 @@ def _blame_predicates() -> frozenset[str]:
 @cache
 def _conduct_verbs() -> frozenset[str]:
     return frozenset(lines("conduct_verbs.txt"))
+
+
+@cache
+def _filings() -> frozenset[str]:
+    return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] == "document")
+
+
+@cache
+def _filing_verbs() -> frozenset[str]:
+    return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] == "verb")
+
+
+@cache
+def _conduct_nouns() -> frozenset[str]:
+    return frozenset(lines("conduct_nouns.txt"))
 
 
 @cache

@@ -59,8 +59,17 @@ class Coref:
         types = _coref_nouns().get(token.lemma_.lower())
         modified = any(c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children)
         if types and not modified and any(c.lower_ in ("the", "this", "that") for c in token.children) and not self.found.at(token.i):
-            return self._nearest(token, set(types))
+            return self._named_by(token) or self._nearest(token, set(types))
         return None
+
+    def _named_by(self, token: Token) -> Antecedent | None:
+        """The latest earlier mention whose name holds the description's noun ("the association"
+        -> "Canadian Steel Producers Association"): a name that says what it is beats nearness."""
+        noun = token.lemma_.lower()
+        here = self.sent_of[token.i]
+        named = [(start, ids, text) for start, _, ids, text, _ in self.mentions
+                 if start < token.i and here - self.sent_of[start] <= LOOKBACK and noun in text.lower().split()]
+        return Antecedent(named[-1][1], named[-1][2]) if named else None
 
     def _nearest(self, token: Token, types: set[str] | None, exclude: set[str] = frozenset()) -> Antecedent | None:
         here = self.sent_of[token.i]

@@ -1,0 +1,165 @@
+"""Accusations from any wording and any topic (issue 17), on invented sentences.
+
+One case per category of the issue: criticism in reported speech with a plain cue, allegations
+and lawsuits, explicit accusing cues in their several shapes, denials, pronoun and group actors,
+wire datelines. The names and events are made up: they check mechanisms, not any corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.extract.claims import find_claims
+from kg.extract.attribution import attribute
+from kg.extract.entities import find_entities
+from kg.model import Article
+from kg.sources import read_article_text
+
+pytestmark = pytest.mark.model
+
+
+def accusations_in(nlp, gazetteer, text):
+    """(accuser, accused, charge, charge type, rule) of each accusation the pipeline reads in `text`."""
+    doc = nlp(text)
+    doc.user_data["article"] = "t"
+    found = find_entities(doc, gazetteer)
+    claims = find_claims(doc, Article("t", "t", text, "t"), found, attribute(doc))
+    label = lambda i: found.found[i].label if i in found.found else i  # noqa: E731
+    return [(label(c.claimant), label(c.target), c.charge or "", c.charge_type, c.rule) for c in claims if c.target]
+
+
+def _has(found, accuser, accused, charge_word):
+    return any(accuser.lower() in a.lower() and accused.lower() in t.lower() and charge_word in charge.lower()
+               for a, t, charge, _, _ in found)
+
+
+# 1. criticism and allegations in quotes and reported speech with a plain cue
+@pytest.mark.parametrize("text, accuser, accused, charge_word", [
+    ('"Kessler Foods Inc. has misled its customers for years," Senator Alma Ruiz said on Tuesday.',
+     "Alma Ruiz", "Kessler", "misled"),
+    ("The Consumer Federation says Tellmark Bank is cheating its poorest customers.",
+     "Consumer Federation", "Tellmark", "cheating"),
+    ("Union leader Carl Boden told reporters that Orvane Motors had violated the labour contract.",
+     "Carl Boden", "Orvane", "violated"),
+    ("Mayor Pia Lindqvist said the council was corrupt and incompetent.",
+     "Pia Lindqvist", "council", "corrupt"),
+])
+def test_negative_evaluation_in_reported_speech_is_an_accusation(nlp, gazetteer, text, accuser, accused, charge_word):
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, accuser, accused, charge_word), found
+
+
+# 2. allegations with "alleged/charged that", lawsuits
+@pytest.mark.parametrize("text, accuser, accused, charge_word", [
+    ("Rival bidder Hollis Group alleged that Marden Corp had concealed its losses from shareholders.",
+     "Hollis", "Marden", "concealed"),
+    ("The regulator charged that Pellow Airlines had falsified its maintenance records.",
+     "regulator", "Pellow", "falsified"),
+    ("Greta Holm sued Vantor Media for defamation in a Stockholm court.", "Greta Holm", "Vantor", "defamation"),
+    ("Hollis Group sued Marden Corp on Monday. The suit alleges that Marden Corp falsified its accounts.",
+     "Hollis", "Marden", "falsified"),
+    ("Workers alleged Orvane Motors violated their contract by hiring outside firms.", "Workers", "Orvane", "violated"),
+])
+def test_allegations_and_lawsuits(nlp, gazetteer, text, accuser, accused, charge_word):
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, accuser, accused, charge_word), found
+
+
+# 3. explicit accusing cues: condemn, criticize, blast, passives, relative clauses, gerunds
+@pytest.mark.parametrize("text, accuser, accused, charge_word", [
+    ("Senator Ruth Okafor criticized Dalton Pharma for hiding the side effects of its drug.",
+     "Ruth Okafor", "Dalton", "hiding"),
+    ("Coach Marten Vos blasted the league for its handling of the doping scandal.", "Marten Vos", "league", "doping"),
+    ("The Daily Ledger accused Minister Paul Arkwright of lying to parliament.", "Daily Ledger", "Paul Arkwright", "lying"),
+    ("Paul Arkwright was accused by the Daily Ledger of lying to parliament.", "Daily Ledger", "Paul Arkwright", "lying"),
+    ("The Hollis Group, which accused Marden Corporation of hiding its debts, filed a complaint on Monday.",
+     "Hollis", "Marden", "hiding"),
+    ("Union leader Carl Boden, whom the Orvane Motors Company accuses of sabotage, spoke on Monday.",
+     "Orvane", "Carl Boden", "sabotage"),
+    ("Greta Holm was fined for accusing the Vantor Media Group of fraud.", "Greta Holm", "Vantor", "fraud"),
+    ("Senator Ruth Okafor criticized Governor Dale Penn's handling of the budget.", "Ruth Okafor", "Dale Penn", "budget"),
+    ("Coach Marten Vos has been highly critical of Governor Dale Penn's handling of the stadium deal.",
+     "Marten Vos", "Dale Penn", "stadium"),
+])
+def test_explicit_accusing_cues(nlp, gazetteer, text, accuser, accused, charge_word):
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, accuser, accused, charge_word), found
+
+
+def test_conduct_possessor_is_the_target_not_the_phrase(nlp, gazetteer):
+    found = accusations_in(nlp, gazetteer, "Senator Ruth Okafor criticized Governor Dale Penn's handling of the budget.")
+    assert any(t.endswith("Dale Penn") for _, t, _, _, _ in found), found
+
+
+# 4. accusations seen only through a denial
+def test_denial_rebuilds_the_accusation_it_answers(nlp, gazetteer):
+    text = "The Marden Corporation denied allegations from the Hollis Group that it had hidden its debts."
+    doc = nlp(text)
+    found = find_entities(doc, gazetteer)
+    claims = find_claims(doc, Article("t", "t", text, "t"), found, attribute(doc))
+    rebuilt = next(c for c in claims if c.rule == "kg.claims.denied-accusation")
+    assert "Hollis" in rebuilt.claimant_text and "Marden" in rebuilt.target_text and "hidden" in rebuilt.charge
+    denial = next(c for c in claims if c.stance == "denies")
+    assert denial.responds == rebuilt.id
+
+
+# 5. pronoun and group actors
+def test_group_accuser(nlp, gazetteer):
+    found = accusations_in(nlp, gazetteer, "Unions accuse Kessler Foods Inc. of exploiting migrant workers.")
+    assert _has(found, "Unions", "Kessler", "exploiting"), found
+
+
+def test_person_pronoun_target_in_reported_speech_resolves(nlp, gazetteer):
+    text = ("Tom Reyes ran the Harlow Port Authority until May. The Harlow Gazette said he had deceived the public "
+            "about its budget.")
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, "Harlow Gazette", "Tom Reyes", "deceived"), found
+
+
+def test_thing_pronoun_is_not_charged(nlp, gazetteer):
+    # "it" in a statement refers to things as often as to actors: no charge against a guess
+    text = "Tellmark Bank opened a branch in Leeds. Analyst Jane Moor said it was a terrible mistake."
+    assert [f for f in accusations_in(nlp, gazetteer, text) if f[4] == "kg.claims.evaluation"] == []
+
+
+# what is not an accusation
+@pytest.mark.parametrize("text", [
+    "Finance Minister Lena Ortiz said the company suffered heavy losses last year.",
+    "Lena Ortiz said Brackwell Foods had stopped the dumping of waste in the river.",
+    "Lena Ortiz said Brackwell Foods did not violate any rules.",
+    "Lena Ortiz said Brackwell Foods would fight the ruling in court.",
+    "Lena Ortiz said Brackwell Foods plans to reduce its prices.",
+    "Lena Ortiz said the storm caused damage across the region.",
+])
+def test_no_accusation_without_an_asserted_negative_act_by_an_actor(nlp, gazetteer, text):
+    found = [f for f in accusations_in(nlp, gazetteer, text) if f[4] == "kg.claims.evaluation"]
+    assert found == []
+
+
+def test_evaluation_accusation_keeps_the_attribution_spans(nlp, gazetteer):
+    text = '"Kessler Foods Inc. has misled its customers for years," Senator Alma Ruiz said on Tuesday.'
+    doc = nlp(text)
+    found = find_entities(doc, gazetteer)
+    claims = find_claims(doc, Article("t", "t", text, "t"), found, attribute(doc))
+    accusation = next(c for c in claims if c.target and c.rule == "kg.claims.evaluation")
+    assert text[slice(*accusation.cue_span)] == "said"
+    assert any("misled" in text[slice(*span)] for span in accusation.content_spans)
+
+
+# 6. wire datelines are never actors and give the outlet
+@pytest.mark.parametrize("opening, outlet", [
+    ("OTTAWA (Reuters) - ", "Reuters"),
+    ("HALIFAX, May 4 (Reuters) - ", "Reuters"),
+    ("Boston (CNN)", "CNN"),
+    ("(CNN)", "CNN"),
+    ("OTTAWA - ", None),
+])
+def test_wire_dateline_is_not_an_actor(nlp, gazetteer, opening, outlet):
+    raw = f"Steel dispute\n\n{opening}Helen Marsh accused Norvale Steel of dumping cheap plate on the market.\n"
+    article = read_article_text(raw, name="t", source="t")
+    assert article.outlet == outlet
+    assert article.text.split("\n\n")[1].startswith("Helen Marsh")
+    extraction = extract(nlp(article.text), article, gazetteer)
+    accusers = [c.claimant_text for c in extraction.claims if c.target]
+    assert accusers and all(a and "Reuters" not in a and "OTTAWA" not in a and "CNN" not in a for a in accusers)
