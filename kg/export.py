@@ -140,7 +140,8 @@ def _write_view(graph: KnowledgeGraph, view_name: str, formats, out: Path, stem:
         elif fmt == "html":
             from kg.viewer import write_html
 
-            written.append(atomic_write(f"{base}.html", lambda f: write_html(g, view_name, f)))
+            corpus = (stems or {}).get("html", stem).split(".")[0]  # the corpus name, as the files are named
+            written.append(atomic_write(f"{base}.html", lambda f: write_html(g, view_name, f, title=f"{corpus}: who accused whom (kg)")))
         elif fmt == "csv":
             with atomic_open(f"{base}.nodes.csv") as nodes, atomic_open(f"{base}.edges.csv") as edges:
                 write_csv_tables(g, nodes, edges)
