@@ -1,5 +1,6 @@
 """`kg serve`: a read-only SPARQL 1.1 Protocol endpoint over a kg store or export files.
 
+    GET  /          a query page (CodeMirror editor, canned queries, results table; `kg.querypage`)
     GET  /sparql?query=...                       POST /sparql  (application/x-www-form-urlencoded: query=...)
     POST /sparql  (application/sparql-query)     default-graph-uri / named-graph-uri in the URL or the form
     SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, RDF/XML or JSON-LD (by Accept)
@@ -296,8 +297,11 @@ def _host(value: str | None) -> str:
 
 def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None, workers: int = 2) -> ThreadingHTTPServer:
     """Return a server ready to `serve_forever()` (its query workers already started)."""
+    from kg import querypage
+
     limits = limits or Limits()
     pool = Pool([str(s) for s in sources], workers, max_memory=limits.max_memory)
+    viewer = querypage.find_viewer([str(s) for s in sources])
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg"
@@ -352,6 +356,14 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
                     self.close_connection = True
                     return
                 self.server.deadlines.forget(self.connection)  # the request is in; the query has its own timeout
+                page = urlsplit(self.path).path
+                if method in ("GET", "HEAD") and page in ("/", "/viewer"):  # pages for a person: the query editor, the viewer
+                    if page == "/viewer" and viewer is None:
+                        raise Refused(404, "no viewer: serve a directory of kg build's exports to have one")
+                    data = querypage.page(viewer is not None) if page == "/" else viewer.read_bytes()
+                    self._send(200, data, "text/html; charset=utf-8", {"Content-Security-Policy": "default-src 'self' 'unsafe-inline' blob: data:"})
+                    self.log_message('"%s %s" %s %.0f ms', method, page, self.status, 1000 * (time.monotonic() - started))
+                    return
                 job = parse_request(method, self.path, self.headers, body, limits)
                 answer = pool.run(job, limits.timeout)
                 if answer[0] != "ok":

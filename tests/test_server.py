@@ -494,3 +494,37 @@ def test_a_page_on_another_origin_queries_through_cors(endpoint):
         origin.server_close()
     _, _, direct = endpoint.request("POST", body=ACCUSERS, headers={"Content-Type": "application/sparql-query"})
     assert rows == len(json.loads(direct)["results"]["bindings"]) >= 10
+
+
+def test_the_query_page_runs_a_canned_query(endpoint, sample_graph):
+    """The page at / (nothing fetched from the network): one click on a canned query shows its rows,
+    with CSV and JSON downloads, and the viewer is one link away."""
+    from conftest import launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    base = f"http://{endpoint.host}:{endpoint.port}/"
+    status, headers, data = endpoint.request("GET", "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"CodeMirror" in data
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page()
+        errors, elsewhere = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith((base, "blob:", "data:")) else None)
+        page.goto(base)
+        page.wait_for_function("window.kgQuery")
+        assert page.locator(".CodeMirror").count() == 1  # the editor, with SPARQL highlighting
+        assert page.locator("#canned button").count() == len(list((DATA.parent.parent / "kg" / "queries").glob("*.rq")))
+        page.click("#canned button[data-name='accusations']")
+        page.wait_for_selector("#csv:not([hidden])")
+        rows = page.locator("#results tbody tr").count()
+        assert rows == len(sample_graph.accusations()) and "rows" in page.inner_text("#status")
+        assert page.locator("#results th").first.inner_text() and page.get_attribute("#json", "href").startswith("blob:")
+        with page.expect_download() as download:
+            page.click("#csv")
+        assert download.value.path().read_text().count("\n") >= rows
+        page.click("#viewer")
+        page.wait_for_function("window.kg && window.kg.cy")
+        assert "who accused whom" in page.title()
+        browser.close()
+    assert errors == [] and elsewhere == []
