@@ -1,9 +1,12 @@
 """The HTML viewer: one self-contained file (no network, no CDN) to explore a graph view in a browser.
 
 The page inlines cytoscape.js (from npm, vendored in `kg/web/` with its MIT licence) and the view as
-Cytoscape JSON, with colours by type and sizes by degree computed here. It has a search box,
-filters by type and by outlet, and a side panel that shows, for a clicked node or edge, the
-sentences behind it and the outlets that reported them.
+Cytoscape JSON, with colours by type and sizes by degree computed here. It opens on the accusations:
+actors in an accusation or denial, the edges coloured by charge family (`kg/data/charge_families.tsv`,
+with a legend) and as wide as the articles that report them, laid out on their own; the other
+relations are behind a toggle. A search box, filters by type, outlet, actor and charge type, a date
+range, a table of the accusations shown, and a side panel with the sentences behind a clicked node,
+edge or table row and the outlets that reported them.
 """
 
 from __future__ import annotations
