@@ -125,8 +125,8 @@ def build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, da
 @_corpus_options
 @click.option("--view", "view_name", type=click.Choice(["actors", "full"]), default="actors", show_default=True,
               help="actors: actors and places with accusation, co-participation and possibly-same-as edges; full: everything.")
-@click.option("--format", "formats", type=click.Choice(["graphml", "gexf", "cyjs", "html", "csv"]), multiple=True,
-              help="Format (repeatable; default: all of them).")
+@click.option("--format", "formats", type=click.Choice(["graphml", "gexf", "cyjs", "html", "csv", "ftm"]), multiple=True,
+              help="Format (repeatable; default: all but ftm). ftm: FollowTheMoney entities of the whole graph, <name>.ftm.json.")
 @click.option("-o", "--out", "out_dir", default="exports", show_default=True, type=click.Path(file_okay=False), help="Directory to write into.")
 @click.option("--name", help="Base name of the files (default: as kg build names them).")
 @_fail_cleanly
@@ -139,7 +139,7 @@ def export_command(paths, model, gazetteers, no_cache, max_bytes, processes, pro
     result = _build(paths, model, gazetteers, no_cache, max_bytes, processes, progress, dask_address)
     name = name or _export_name(paths)
     stem = name if view_name == "full" else f"{name}.{view_name}"
-    for path in write_view(result.graph, view_name, formats or GRAPH_FORMATS, out_dir, stem):
+    for path in write_view(result.graph, view_name, formats or GRAPH_FORMATS, out_dir, stem, stems={"ftm": name}):
         click.echo(str(path))
     _exit_for(result)
 

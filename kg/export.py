@@ -21,6 +21,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import atomic_open, atomic_write, staged_set
+from kg.ftm import write_ftm
 from kg.graph import KnowledgeGraph
 from kg.rdf import RDF_FORMATS, iter_quads, write_rdf
 from kg.views import LIST_SEPARATOR
@@ -29,7 +30,7 @@ from kg.views import LIST_SEPARATOR
 def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, processes: int = 1, quads: list | None = None) -> list[Path]:
     """Write every export of the graph into `out_dir` as `<name>.<ext>`; return the paths written.
     The full view goes to `<name>.graphml|gexf|cyjs`, the actors view to `<name>.actors.*` and the
-    HTML viewer `<name>.html`.
+    HTML viewer `<name>.html`; FollowTheMoney entities to `<name>.ftm.json`.
 
     With `processes` > 1 (and where the OS can fork), the RDF files are written by a forked child
     while this process writes the views and tables: the two halves take about as long each, and the
@@ -46,6 +47,7 @@ def write_exports(graph: KnowledgeGraph, out_dir: str | Path, name: str, process
                 atomic_write(out / f"{name}.{table}.jsonl", lambda f, rows=rows: write_jsonl(rows(graph), f))
                 for table, rows in (("entities", entity_rows), ("accusations", accusation_rows), ("claims", claim_rows), ("events", event_rows))
             ]
+            written.append(atomic_write(out / f"{name}.ftm.json", lambda f: write_ftm(graph, f)))
         except BaseException:
             if rdf:
                 rdf.kill()
@@ -124,8 +126,9 @@ def write_view(graph: KnowledgeGraph, view_name: str, formats, out_dir: str | Pa
 def _write_view(graph: KnowledgeGraph, view_name: str, formats, out: Path, stem: str, stems: dict[str, str] | None = None) -> list[Path]:
     from kg.views import view
 
-    g = view(graph, view_name)
-    written = []
+    written = [atomic_write(out / f"{(stems or {}).get('ftm', stem)}.ftm.json", lambda f: write_ftm(graph, f))] if "ftm" in formats else []
+    formats = [f for f in formats if f != "ftm"]  # the whole graph, whatever the view
+    g = view(graph, view_name) if formats else None
     for fmt in formats:
         base = out / (stems or {}).get(fmt, stem)
         if fmt == "graphml":
@@ -137,7 +140,8 @@ def _write_view(graph: KnowledgeGraph, view_name: str, formats, out: Path, stem:
         elif fmt == "html":
             from kg.viewer import write_html
 
-            written.append(atomic_write(f"{base}.html", lambda f: write_html(g, view_name, f)))
+            corpus = (stems or {}).get("html", stem).split(".")[0]  # the corpus name, as the files are named
+            written.append(atomic_write(f"{base}.html", lambda f: write_html(g, view_name, f, title=f"{corpus}: who accused whom (kg)")))
         elif fmt == "csv":
             with atomic_open(f"{base}.nodes.csv") as nodes, atomic_open(f"{base}.edges.csv") as edges:
                 write_csv_tables(g, nodes, edges)

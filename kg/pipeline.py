@@ -123,7 +123,7 @@ def iter_extractions(paths, options: Options, problems: list[Problem], counter: 
             cached = _cache_get(options.cache_dir, article, version)
             if cached is not None:
                 bar.update(1)
-                yield cached
+                yield replace(cached, extracted=_now())  # the build's pinned time (or none), not the cached run's
                 continue
             todo.append(article)
             if local and len(todo) >= BATCH_SIZE:
@@ -244,12 +244,13 @@ def _dask_workers(client) -> int:
 
 
 def _now() -> str:
-    """The extraction time recorded in each article graph's provenance. Set SOURCE_DATE_EPOCH (the
-    reproducible-builds convention) to pin it, so two uncached builds give the same bytes."""
+    """The time recorded in each article graph's provenance: SOURCE_DATE_EPOCH (the reproducible-builds
+    convention) when set, else none, so that any two builds of the same articles give the same bytes
+    (a wall-clock time made every export differ from the committed one)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return ""
 
 
 def _cache_path(cache_dir: Path, article: Article, version: str) -> Path:

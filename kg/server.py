@@ -1,7 +1,9 @@
 """`kg serve`: a read-only SPARQL 1.1 Protocol endpoint over a kg store or export files.
 
+    GET  /          a query page (CodeMirror editor, canned queries, results table; `kg.querypage`)
     GET  /sparql?query=...                       POST /sparql  (application/x-www-form-urlencoded: query=...)
     POST /sparql  (application/sparql-query)     default-graph-uri / named-graph-uri in the URL or the form
+    SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, RDF/XML or JSON-LD (by Accept)
 
 Safe by default, because a SPARQL endpoint that runs any query can be made to hang the host or
 reach out of it:
@@ -19,6 +21,8 @@ reach out of it:
 - slow clients are dropped: the request line, headers and body must arrive within
   `client_timeout` seconds (a slow-header client holds a thread, so unbounded they exhaust the
   host); the listen backlog is 1024, so a burst of connections is queued, not retried by TCP;
+- browsers on other origins may read answers (CORS: any origin, no credentials; `OPTIONS` preflight
+  answers 204), which gives them nothing a plain HTTP client does not have;
 - binds 127.0.0.1 unless `--host` says otherwise; error responses are one plain-text line, with
   no stack trace and no path.
 
@@ -43,8 +47,19 @@ RESULT_TYPES = {  # media type -> kg.sparql format, for SELECT and ASK
     "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
     "text/csv": "csv", "text/tab-separated-values": "tsv",
 }
-GRAPH_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples", "text/plain": "ntriples"}
-SHORT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples"}
+GRAPH_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples", "text/plain": "ntriples",
+               "application/rdf+xml": "rdfxml", "application/ld+json": "jsonld"}
+# media types a SELECT client also sends, read for a CONSTRUCT as the RDF syntax of the same family
+# (SPARQLWrapper's default CONSTRUCT asks for XML)
+GRAPH_ALIASES = {"application/xml": "rdfxml", "text/xml": "rdfxml", "application/json": "jsonld"}
+SHORT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples",
+                 "rdfxml": "rdfxml", "rdf": "rdfxml", "jsonld": "jsonld", "json-ld": "jsonld"}
+GRAPH_SHORT = {"xml": "rdfxml", "json": "jsonld"}  # format=xml / format=json on a CONSTRUCT (SPARQLWrapper sends them)
+# Browsers on other origins (YASGUI, a notebook's page) may read answers: the endpoint is read-only and
+# public to whoever can reach it, and it takes no cookies, so any origin is allowed, without credentials.
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-KG-Truncated, X-KG-Result-Limit"}
+PREFLIGHT = {"Access-Control-Allow-Methods": "GET, POST, OPTIONS", "Access-Control-Allow-Headers": "Content-Type, Accept",
+             "Access-Control-Max-Age": "600"}
 
 
 class Refused(Exception):
@@ -116,7 +131,7 @@ def _negotiate(kind: str, accept: str, fmt: str | None) -> str:
     table = GRAPH_TYPES if kind == "graph" else RESULT_TYPES
     default = "turtle" if kind == "graph" else "json"
     if fmt:
-        chosen = SHORT_FORMATS.get(fmt.lower()) or table.get(fmt.lower())
+        chosen = (kind == "graph" and GRAPH_SHORT.get(fmt.lower())) or SHORT_FORMATS.get(fmt.lower()) or table.get(fmt.lower())
         if chosen and chosen in table.values():
             return chosen
     if not accept.strip():
@@ -136,6 +151,8 @@ def _negotiate(kind: str, accept: str, fmt: str | None) -> str:
     for _q, _n, media in sorted(ranges):
         if media in table:
             return table[media]
+        if kind == "graph" and media in GRAPH_ALIASES:
+            return GRAPH_ALIASES[media]
         if media == "*/*" or (media.endswith("/*") and any(t.startswith(media[:-1]) for t in table)):
             family = media[:-1] if media != "*/*" else ""
             return next((f for t, f in table.items() if t.startswith(family) and f == default), next(f for t, f in table.items() if t.startswith(family)))
@@ -280,8 +297,11 @@ def _host(value: str | None) -> str:
 
 def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None, workers: int = 2) -> ThreadingHTTPServer:
     """Return a server ready to `serve_forever()` (its query workers already started)."""
+    from kg import querypage
+
     limits = limits or Limits()
     pool = Pool([str(s) for s in sources], workers, max_memory=limits.max_memory)
+    viewer = querypage.find_viewer([str(s) for s in sources])
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg"
@@ -314,6 +334,15 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
         def do_HEAD(self):
             self._handle("HEAD")
 
+        def do_OPTIONS(self):
+            """A CORS preflight: what a browser asks before a POST with a SPARQL or form body."""
+            path = urlsplit(self.path).path.rstrip("/")
+            if path == "/sparql":
+                self._send(204, b"", "", {**PREFLIGHT, "Allow": "GET, POST, OPTIONS"})
+            else:
+                self._send(404, b"not found: the endpoint is /sparql\n", "text/plain; charset=utf-8", {})
+            self.log_message('"OPTIONS %s" %s', path or "/", self.status)
+
         def _handle(self, method: str) -> None:
             started = time.monotonic()
             try:
@@ -327,6 +356,14 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
                     self.close_connection = True
                     return
                 self.server.deadlines.forget(self.connection)  # the request is in; the query has its own timeout
+                page = urlsplit(self.path).path
+                if method in ("GET", "HEAD") and page in ("/", "/viewer"):  # pages for a person: the query editor, the viewer
+                    if page == "/viewer" and viewer is None:
+                        raise Refused(404, "no viewer: serve a directory of kg build's exports to have one")
+                    data = querypage.page(viewer is not None) if page == "/" else viewer.read_bytes()
+                    self._send(200, data, "text/html; charset=utf-8", {"Content-Security-Policy": "default-src 'self' 'unsafe-inline' blob: data:"})
+                    self.log_message('"%s %s" %s %.0f ms', method, page, self.status, 1000 * (time.monotonic() - started))
+                    return
                 job = parse_request(method, self.path, self.headers, body, limits)
                 answer = pool.run(job, limits.timeout)
                 if answer[0] != "ok":
@@ -335,7 +372,7 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
                 extra = {"X-KG-Truncated": "true", "X-KG-Result-Limit": str(limits.max_results)} if truncated else {}
                 self._send(200, data, media if "charset" in media or not media.startswith("text/") else media + "; charset=utf-8", extra)
             except Refused as e:
-                extra = {"Allow": "GET, POST"} if e.status == 405 else {}
+                extra = {"Allow": "GET, POST, OPTIONS"} if e.status == 405 else {}
                 self._send(e.status, (str(e) + "\n").encode("utf-8"), "text/plain; charset=utf-8", extra)
             except ValueError:
                 self._send(400, b"bad request\n", "text/plain; charset=utf-8", {})
@@ -357,10 +394,12 @@ def make_server(sources: list[str], host: str = "127.0.0.1", port: int = 7878, l
         def _send(self, status: int, data: bytes, media: str, extra: dict) -> None:
             self.status = status
             self.send_response(status)
-            self.send_header("Content-Type", media)
-            self.send_header("Content-Length", str(len(data)))
+            if media:
+                self.send_header("Content-Type", media)
+            if status != 204:  # a 204 carries no Content-Length (RFC 9110)
+                self.send_header("Content-Length", str(len(data)))
             self.send_header("Vary", "Accept")
-            for k, v in extra.items():
+            for k, v in {**CORS, **extra}.items():
                 self.send_header(k, v)
             self.end_headers()
             if self.command != "HEAD":

@@ -37,7 +37,7 @@ from kg.guard import QueryRefused, check_query  # noqa: F401 (kg.sparql's public
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_SUFFIXES = {".nq": "N_QUADS", ".trig": "TRIG", ".ttl": "TURTLE", ".nt": "N_TRIPLES", ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML"}
 RESULT_FORMATS = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv", "tsv": "text/tab-separated-values"}
-GRAPH_FORMATS = {"turtle": "text/turtle", "ntriples": "application/n-triples"}
+GRAPH_FORMATS = {"turtle": "text/turtle", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
 
 
 # --- datasets ------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ class Written:
 
 def write(result, fmt: str, limit: int | None = None, prefixes: dict[str, str] | None = None) -> Written:
     """Serialize a query result in `fmt` (json, xml, csv, tsv, table for solutions and booleans;
-    turtle, ntriples for graphs), stopping after `limit` rows or triples."""
+    turtle, ntriples, rdfxml, jsonld for graphs), stopping after `limit` rows or triples."""
     try:
         return _write(result, fmt, limit, prefixes)
     except (RuntimeError, OSError) as e:  # solutions are computed as they are read: a failing SERVICE call, etc.
@@ -256,9 +256,24 @@ def _write_graph(result, fmt: str, limit: int | None, prefixes: dict | None) -> 
     triples = list(itertools.islice(result, limit + 1 if limit is not None else None))
     truncated = limit is not None and len(triples) > limit
     triples = sorted(triples[:limit] if truncated else triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    fmt_ox = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES
-    data = ox.serialize(triples, format=fmt_ox, prefixes=prefixes if fmt == "turtle" else None)
+    if fmt == "jsonld":
+        data = _jsonld(triples, prefixes)
+    else:
+        fmt_ox = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+        data = ox.serialize(triples, format=fmt_ox, prefixes=prefixes if fmt in ("turtle", "rdfxml") else None)
     return Written(data, GRAPH_FORMATS[fmt], truncated, len(triples))
+
+
+def _jsonld(triples, prefixes: dict | None) -> bytes:
+    """JSON-LD through rdflib (Oxigraph writes no JSON-LD): the triples go over as N-Triples."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    graph = Graph()
+    for prefix, iri in (prefixes or {}).items():
+        graph.bind(prefix, iri)
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
+    return graph.serialize(format="json-ld", auto_compact=bool(prefixes)).encode("utf-8")
 
 
 def _boolean(value: bool, fmt: str) -> bytes:

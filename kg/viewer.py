@@ -1,9 +1,12 @@
 """The HTML viewer: one self-contained file (no network, no CDN) to explore a graph view in a browser.
 
 The page inlines cytoscape.js (from npm, vendored in `kg/web/` with its MIT licence) and the view as
-Cytoscape JSON, with colours by type and sizes by degree computed here. It has a search box,
-filters by type and by outlet, and a side panel that shows, for a clicked node or edge, the
-sentences behind it and the outlets that reported them.
+Cytoscape JSON, with colours by type and sizes by degree computed here. It opens on the accusations:
+actors in an accusation or denial, the edges coloured by charge family (`kg/data/charge_families.tsv`,
+with a legend) and as wide as the articles that report them, laid out on their own; the other
+relations are behind a toggle. A search box, filters by type, outlet, actor and charge type, a date
+range, a table of the accusations shown, and a side panel with the sentences behind a clicked node,
+edge or table row and the outlets that reported them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,21 @@ from importlib import resources
 import networkx as nx
 
 
+CLAIM_RELATIONS = ("accuses", "denies")
+
+
+def _families() -> tuple[dict[str, tuple[str, str]], list[dict]]:
+    """charge type -> (family, colour), and the legend, from kg/data/charges.tsv and charge_families.tsv."""
+    data = resources.files("kg.data")
+    rows = lambda name: [line.split("\t") for line in data.joinpath(name).read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    families = {cameo: (family, colour) for cameo, family, colour in rows("charge_families.tsv")}
+    by_type: dict[str, tuple[str, str]] = {}
+    for charge_type, cameo, *_ in rows("charges.tsv"):
+        by_type.setdefault(charge_type, families.get(cameo, ("other", "#999999")))
+    legend = [{"family": family, "color": colour} for family, colour in families.values()]
+    return by_type, legend
+
+
 def write_html(g: nx.MultiDiGraph, view_name: str, f, title: str | None = None) -> None:
     """Write the viewer page of a flat graph view into binary file `f`. The data (Cytoscape JSON
     with keys sorted, "</" escaped so no "</script>" appears inside the script) is written element
@@ -27,20 +45,30 @@ def write_html(g: nx.MultiDiGraph, view_name: str, f, title: str | None = None) 
     template = web.joinpath("viewer.html").read_text(encoding="utf-8")
     dumps = lambda x: json.dumps(x, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
     positions = _layout(g)
+    # the accusations view has a layout of its own: placed among every relation, its actors were scattered
+    claims = nx.MultiDiGraph()
+    claims.add_edges_from((u, v) for u, v, d in g.edges(data=True) if d.get("relation") in CLAIM_RELATIONS)
+    claim_positions = _layout(claims, wide=True)
+    by_type, legend = _families()
 
     def nodes():
         for n, data in g.nodes(data=True):
             r, gr, b = node_color(data)
-            yield {"data": {"id": n, **data, "color": f"#{r:02x}{gr:02x}{b:02x}", "size": round(12 + 6 * math.sqrt(g.degree(n)), 1)},
+            extra = {"ax": claim_positions[n]["x"], "ay": claim_positions[n]["y"]} if n in claim_positions else {}
+            yield {"data": {"id": n, **data, **extra, "color": f"#{r:02x}{gr:02x}{b:02x}", "size": round(12 + 6 * math.sqrt(g.degree(n)), 1)},
                    "position": positions[n]}
 
     def edges():
         for i, (u, v, k, data) in enumerate(g.edges(keys=True, data=True)):
-            yield {"data": {"id": f"e{i}", "source": u, "target": v, "key": str(k), **data}}
+            extra = {}
+            if data.get("relation") in CLAIM_RELATIONS:  # coloured by charge family, as wide as the articles that report it
+                family, colour = by_type.get(str(data.get("charge_types", "")).split("; ")[0], ("other", "#999999"))
+                extra = {"family": family, "color": colour, "articles": len(set(str(data.get("documents", "")).split("; ")) - {""}) or 1}
+            yield {"data": {"id": f"e{i}", "source": u, "target": v, "key": str(k), **data, **extra}}
 
     def write_data():
         # the keys of a Cytoscape JSON document (`kg.export.write_cyjs`), in sorted order
-        f.write(("{" + dumps({"data": {"name": g.graph.get("name", "kg")}})[1:-1] + ', "elements": {"edges": [').encode("utf-8"))
+        f.write(("{" + dumps({"data": {"legend": legend, "name": g.graph.get("name", "kg")}})[1:-1] + ', "elements": {"edges": [').encode("utf-8"))
         for i, edge in enumerate(edges()):
             f.write(((", " if i else "") + dumps(edge)).encode("utf-8"))
         f.write(b'], "nodes": [')
@@ -73,7 +101,7 @@ def html_bytes(g: nx.MultiDiGraph, view_name: str, title: str | None = None) -> 
 LARGE = 500  # nodes in one connected part from which the viewer's layout is a circle
 
 
-def _layout(g: nx.MultiDiGraph) -> dict[str, dict[str, float]]:
+def _layout(g: nx.MultiDiGraph, wide: bool = False) -> dict[str, dict[str, float]]:
     """Node positions: a seeded force-directed layout of each connected part, parts packed in rows
     from the largest down. The same file every build, and no layout work in the browser."""
     simple = nx.Graph()
@@ -82,7 +110,7 @@ def _layout(g: nx.MultiDiGraph) -> dict[str, dict[str, float]]:
     parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
     out: dict[str, dict[str, float]] = {}
     x0 = y0 = row_height = 0.0
-    row_width = 160 * math.sqrt(max(1, len(parts[0]))) * 1.6 if parts else 0
+    row_width = 160 * math.sqrt(max(1, len(parts[0]))) * (2.6 if wide else 1.6) if parts else 0  # wide: rows for a landscape canvas
     for part in parts:
         size = 160 * math.sqrt(len(part)) if len(part) > 1 else 60
         sub = nx.Graph()  # a copy in sorted node order: a subgraph view iterates a set, in string-hash order

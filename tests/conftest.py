@@ -58,6 +58,13 @@ def require_tool(name: str) -> str:
     pytest.skip(f"{name} not installed")
 
 
+def launch_chromium(playwright):
+    """Debian's chromium under Playwright (no downloaded browser); skip visibly without it, fail when CI=true."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser") or require_tool("chromium")
+    return playwright.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                                                  "--disable-background-networking", "--no-first-run"])
+
+
 SHARED = ROOT.parent / "shared"
 
 

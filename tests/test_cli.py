@@ -31,6 +31,20 @@ def test_every_command_is_documented_in_the_readme():
         assert re.search(rf"\bkg {command}\b", readme), command
 
 
+def test_readme_commands_run_from_the_venv_and_ci_runs_the_readme_test_command():
+    """A fresh machine has no `kg` on PATH: the README activates the venv before its first bare `kg`
+    command, and the test command (which shows skip reasons) is exactly the one .ci/run runs."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text()
+    first_bare = re.search(r"^\$ kg ", readme, re.M)
+    assert first_bare and "$ . .venv/bin/activate" in readme[:first_bare.start()]
+    assert not re.search(r"^kg ", readme.split("```sh", 1)[1].split("```", 1)[0], re.M)  # the install block calls .venv/bin/kg
+    command = re.search(r"^python3 -m venv \.venv .*pytest.*$", readme, re.M).group(0)
+    assert "-rs" in command.split() and command in (root / ".ci" / "run").read_text().splitlines()
+
+
 @pytest.mark.model
 def test_missing_path_is_a_one_line_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["entities", str(tmp_path / "nope.txt")])

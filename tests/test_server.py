@@ -91,12 +91,20 @@ def test_content_negotiation_for_results(endpoint, accept, media):
     assert status == 200 and headers["Content-Type"].split(";")[0] == media
 
 
-def test_graph_results_as_turtle_or_ntriples_and_406_otherwise(endpoint):
+@pytest.mark.parametrize("accept,syntax", [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld"),
+])
+@pytest.mark.parametrize("form", ["CONSTRUCT {{ ?c <{kg}cue> ?q }} WHERE {{ ?c <{kg}cue> ?q }}", "DESCRIBE ?c WHERE {{ ?c <{kg}cue> ?q }} LIMIT 3"])
+def test_graph_results_in_four_rdf_syntaxes(endpoint, accept, syntax, form):
+    query = form.format(kg=KG)
+    status, headers, data = endpoint.get(query, accept)
+    assert status == 200 and headers["Content-Type"].split(";")[0] == accept
+    expected = Graph().parse(data=endpoint.get(query, "application/n-triples")[2], format="nt")
+    assert len(expected) > 0 and len(Graph().parse(data=data, format=syntax)) == len(expected)
+
+
+def test_graph_results_refuse_result_formats(endpoint):
     construct = f"CONSTRUCT {{ ?c <{KG}cue> ?q }} WHERE {{ ?c <{KG}cue> ?q }}"
-    status, headers, data = endpoint.get(construct, "text/turtle")
-    assert status == 200 and headers["Content-Type"].startswith("text/turtle") and len(Graph().parse(data=data, format="turtle")) > 0
-    status, headers, data = endpoint.get(construct, "application/n-triples")
-    assert status == 200 and data.decode().splitlines()[0].endswith(" .")
     assert endpoint.get(construct, "application/sparql-results+json")[0] == 406
     assert endpoint.get(ACCUSERS, "image/png")[0] == 406
 
@@ -126,6 +134,11 @@ def test_sparqlwrapper_reads_select_and_construct(endpoint):
     client.setQuery(f"CONSTRUCT {{ ?c <{KG}cue> ?q }} WHERE {{ ?c <{KG}cue> ?q }}")
     client.setReturnFormat(TURTLE)
     assert len(Graph().parse(data=client.query().convert(), format="turtle")) >= 10
+    default = SPARQLWrapper(endpoint.url)  # CONSTRUCT with SPARQLWrapper's default format: RDF/XML into an rdflib Graph
+    default.setQuery(f"CONSTRUCT {{ ?c <{KG}cue> ?q }} WHERE {{ ?c <{KG}cue> ?q }}")
+    assert len(default.query().convert()) >= 10
+    default.setQuery(f"DESCRIBE ?c WHERE {{ ?c <{KG}cue> ?q }} LIMIT 2")
+    assert len(default.query().convert()) > 0
     client.setMethod("POST")
     client.setQuery("ASK { ?s ?p ?o }")
     client.setReturnFormat(JSON)
@@ -426,3 +439,105 @@ def test_loopback_load_has_no_errors(endpoint):
     print(f"\nload: {len(latencies)} requests in {elapsed:.2f} s = {len(latencies) / elapsed:.0f} req/s; "
           f"p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms; errors {len(errors)}")
     assert not errors and len(latencies) == 100
+
+
+# --- browsers (issue 21) ---------------------------------------------------------------------------
+
+
+def test_cors_headers_and_preflight(endpoint):
+    status, headers, _ = endpoint.get("ASK { ?s ?p ?o }", "application/sparql-results+json")
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, data = endpoint.request("OPTIONS", "/sparql", headers={
+        "Origin": "http://127.0.0.1:9", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert status == 204 and data == b"" and headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in headers["Access-Control-Allow-Methods"] and "Content-Type" in headers["Access-Control-Allow-Headers"]
+    assert "PUT" not in headers["Access-Control-Allow-Methods"]  # still read-only
+    status, headers, _ = endpoint.request("GET", "/sparql?update=CLEAR%20ALL", headers={"Origin": "http://127.0.0.1:9"})
+    assert status == 403 and headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_page_on_another_origin_queries_through_cors(endpoint):
+    """A page served from a second loopback port POSTs a query (so the browser preflights) and reads the rows."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from conftest import launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    page_html = f"""<!doctype html><title>other origin</title><script>
+      window.result = fetch({json.dumps(endpoint.url)}, {{method: 'POST', body: {json.dumps(ACCUSERS)},
+          headers: {{'Content-Type': 'application/sparql-query', 'Accept': 'application/sparql-results+json'}}}})
+        .then(r => r.json()).then(j => j.results.bindings.length, e => 'failed: ' + e);
+    </script>""".encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page_html)))
+            self.end_headers()
+            self.wfile.write(page_html)
+
+        def log_message(self, *args):
+            pass
+
+    origin = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=origin.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = launch_chromium(p)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{origin.server_address[1]}/")
+            rows = page.evaluate("window.result")
+            browser.close()
+    finally:
+        origin.shutdown()
+        origin.server_close()
+    _, _, direct = endpoint.request("POST", body=ACCUSERS, headers={"Content-Type": "application/sparql-query"})
+    assert rows == len(json.loads(direct)["results"]["bindings"]) >= 10
+
+
+@pytest.fixture(scope="module")
+def roomy_endpoint(sample_exports):
+    """An endpoint with a generous timeout: on a loaded machine the module's 3 s one can refuse the page's queries."""
+    e = Endpoint(str(sample_exports), "--timeout", "60", "--workers", "1")
+    yield e
+    e.close()
+
+
+def test_the_query_page_runs_a_canned_query(roomy_endpoint, sample_graph):
+    """The page at / (nothing fetched from the network): one click on a canned query shows its rows,
+    with CSV and JSON downloads, and the viewer is one link away."""
+    from conftest import launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    endpoint = roomy_endpoint
+    base = f"http://{endpoint.host}:{endpoint.port}/"
+    status, headers, data = endpoint.request("GET", "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"CodeMirror" in data
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page()
+        errors, elsewhere = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith((base, "blob:", "data:")) else None)
+        page.goto(base)
+        page.wait_for_function("window.kgQuery")
+        assert page.locator(".CodeMirror").count() == 1  # the editor, with SPARQL highlighting
+        assert page.locator("#canned button").count() == len(list((DATA.parent.parent / "kg" / "queries").glob("*.rq")))
+        page.click("#canned button[data-name='accusations']")
+        deadline = time.monotonic() + 90
+        while "running" in page.inner_text("#status") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "rows" in page.inner_text("#status"), page.inner_text("#status")
+        page.wait_for_selector("#csv:not([hidden])", timeout=30000)
+        rows = page.locator("#results tbody tr").count()
+        assert rows == len(sample_graph.accusations()) and "rows" in page.inner_text("#status")
+        assert page.locator("#results th").first.inner_text() and page.get_attribute("#json", "href").startswith("blob:")
+        with page.expect_download() as download:
+            page.click("#csv")
+        assert download.value.path().read_text().count("\n") >= rows
+        page.click("#viewer")
+        page.wait_for_function("window.kg && window.kg.cy")
+        assert "who accused whom" in page.title()
+        browser.close()
+    assert errors == [] and elsewhere == []
