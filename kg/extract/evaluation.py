@@ -123,8 +123,17 @@ def _negative_predicate(verb: Token) -> bool:
 
 
 def _predicate_text(verb: Token, slot: Token) -> str:
-    skip = set(slot.subtree)
-    tokens = [t for t in verb.subtree if t not in skip and not (t.dep_ in ("nsubj", "nsubjpass", "mark") and t.head == verb)]
+    """The verb's phrase without the slot's (the charge's words), at most 30 words. The parse is
+    projective, so the slot's subtree is the span between its edges; the verb's subtree is walked
+    lazily and stops early, so a run-on sentence costs no more than a short one."""
+    lo, hi = slot.left_edge.i, slot.right_edge.i
+    tokens = []
+    for t in verb.subtree:
+        if lo <= t.i <= hi or (t.dep_ in ("nsubj", "nsubjpass", "mark") and t.head == verb):
+            continue
+        tokens.append(t)
+        if len(tokens) >= 60:
+            break
     return phrases.trim(phrases.text_span(tokens).strip(' ,."“”'), 30)
 
 
