@@ -163,3 +163,9 @@ def test_wire_dateline_is_not_an_actor(nlp, gazetteer, opening, outlet):
     extraction = extract(nlp(article.text), article, gazetteer)
     accusers = [c.claimant_text for c in extraction.claims if c.target]
     assert accusers and all(a and "Reuters" not in a and "OTTAWA" not in a and "CNN" not in a for a in accusers)
+
+
+def test_a_reported_accusation_is_not_the_reporter_s(nlp, gazetteer):
+    """ "..., but accused Y of Z, according to the Post": X accuses Y; the Post only reports it."""
+    found = accusations_in(nlp, gazetteer, "The Farmers Union confirmed the talks but accused Delta Mills of cheating its growers, according to the Daily Post.")
+    assert found and all(not a[0].startswith("Daily Post") and "Post" not in a[0] for a in found)

@@ -47,6 +47,9 @@ class Charge:
     text: str
 
 
+FIRST_PERSON = {"i", "we"}  # the speaker's own criticism: "we condemn ...", he said
+
+
 def charges(content: Span, criticism: Callable[[Token], bool]) -> Iterator[Charge]:
     """Yield each actor slot of a negatively evaluated predicate in one content span.
 
@@ -56,6 +59,9 @@ def charges(content: Span, criticism: Callable[[Token], bool]) -> Iterator[Charg
         if verb.pos_ not in ("VERB", "AUX") or not _asserted(verb):
             continue
         if criticism(verb):
+            doer = _doer(verb)
+            if doer is not None and doer.lower_ not in FIRST_PERSON:
+                continue  # "..., but accused the rebels of ..., according to AFP": Russia accuses, AFP reports it (a nested claim)
             for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj")):
                 yield Charge(obj, verb, _predicate_text(verb, obj))
             continue
