@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import extract
-from kg.extract.claims import find_claims
 from kg.extract.attribution import attribute
+from kg.extract.claims import find_claims
 from kg.extract.entities import find_entities
 from kg.model import Article
 from kg.sources import read_article_text
@@ -25,7 +25,7 @@ def accusations_in(nlp, gazetteer, text):
     doc.user_data["article"] = "t"
     found = find_entities(doc, gazetteer)
     claims = find_claims(doc, Article("t", "t", text, "t"), found, attribute(doc))
-    label = lambda i: found.found[i].label if i in found.found else i  # noqa: E731
+    label = lambda i: found.found[i].label if i in found.found else i
     return [(label(c.claimant), label(c.target), c.charge or "", c.charge_type, c.rule) for c in claims if c.target]
 
 
