@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.errors import UsageError
-from kg.extract import attribution as A
+from kg.extract import attribution_features as A
 
 
 def read_gold(path: str | Path, limit: int | None = None) -> list[dict]:

@@ -594,7 +594,7 @@ class _Reader:
             self._evaluated(sent, a, actors, spans)
             if known:
                 continue
-            content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
+            content = phrases.one_line(a.content_text)
             for claimant in actors or [None]:
                 text = claimant.text if claimant else (a.source.text if a.source is not None else None)
                 made[-1].append(self._plain(sent, claimant.id if claimant else None, text, a, content, spans))
@@ -631,7 +631,7 @@ class _Reader:
     def _evaluated(self, sent: Span, a, claimants: list[Actor], spans: dict) -> None:
         """Add an accusation for each actor the attribution's content charges with a negatively
         evaluated act, or whose criticism it voices (`kg.extract.evaluation`)."""
-        content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
+        content = phrases.one_line(a.content_text)
         start = phrases.evidence(self.article.id, sent).start
         cue = _cues().get(a.cue.root.lemma_.lower())
         if cue and cue[0] in ("accuse", "criticize", "condemn", "describe", "sue") and a.cue.root.pos_ == "VERB":
@@ -672,7 +672,7 @@ class _Reader:
         obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
         if obj is None or any(c.target and c.evidence.start == start and self.cue_of.get(c.id) == verb.i for c in self.claims.values()):
             return
-        content = phrases.one_line(" … ".join(piece.text.strip() for piece in a.content))
+        content = phrases.one_line(a.content_text)
         if kind in ("condemn", "describe") and not any(evaluation.is_negative(t) for piece in a.content for t in piece if t not in set(obj.subtree)):
             return
         named = self._actor_head(obj) if obj.lower_ not in ("it", "this", "that") else None  # "calling it a breach": a thing
