@@ -8,7 +8,7 @@ from conftest import SAMPLE
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
-from kg.nlp import TableMatch
+from kg.nlp import CachedLemmas, TableMatch
 
 # Every kind of pattern an attribute ruler may hold: one-token equality, IN and NOT_IN tests on the
 # looked-up attributes (TEXT as ORTH, IS_SPACE as a boolean), and what stays with spaCy's Matcher:
@@ -81,3 +81,24 @@ def test_the_models_ruler_gives_the_same_matches_and_tokens(nlp):
     attrs = lambda doc: [(t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_) for t in doc]
     assert [attrs(d) for d in ours] == [attrs(d) for d in theirs]
     assert sum(len(d) for d in ours) > 2000
+
+
+@pytest.mark.model
+def test_cached_lemmas_are_the_lemmatizers_own(nlp):
+    """kg's lemma table gives every token the lemma spaCy's rule lemmatizer gives it (base forms,
+    inflected forms, words the attribute ruler already lemmatized, spaces, an empty text)."""
+    from kg.sources import iter_articles
+
+    texts = [a.text for a in iter_articles([SAMPLE], [])] + ["The mice were running; she'd gone. Better days ain't coming.\n\n  The geese flew south.", ""]
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    fast = lemmatizer.pipe
+    assert isinstance(fast.__self__, CachedLemmas)
+    ours = list(nlp.pipe(texts))
+    del lemmatizer.pipe  # spaCy's own `pipe` again
+    try:
+        theirs = list(nlp.pipe(texts))
+    finally:
+        lemmatizer.pipe = fast
+    lemmas = lambda doc: [(t.text, t.pos_, t.lemma_) for t in doc]
+    assert [lemmas(d) for d in ours] == [lemmas(d) for d in theirs]
+    assert {"mouse", "run", "go", "fly", "well", "day", "would"} <= {t.lemma_ for d in ours for t in d}
