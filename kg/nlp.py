@@ -146,11 +146,15 @@ def _last_boundary(window: str) -> int:
 @Language.component("kg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """Start a sentence after a line break; in hard-wrapped text, only after a blank line."""
+    from kg.extract.scan import where
+
     wrapped = _hard_wrapped(doc.text)
-    for token in doc[1:]:
-        prev = doc[token.i - 1]
+    for i in where(doc, "ORTH", lambda w: "\n" in w):  # a line break is a space token of its own
+        if i + 1 >= len(doc) or doc[i + 1].is_space:
+            continue
+        token, prev = doc[i + 1], doc[i]
         gap = prev.text if prev.is_space else prev.whitespace_
-        if "\n" not in gap or token.is_space:
+        if "\n" not in gap:
             continue
         after_sentence_end = token.i < 2 or doc[token.i - 2].text[-1:] in ".!?\"”"
         if not wrapped or gap.count("\n") > 1 or after_sentence_end:

@@ -102,3 +102,20 @@ def test_cached_lemmas_are_the_lemmatizers_own(nlp):
     lemmas = lambda doc: [(t.text, t.pos_, t.lemma_) for t in doc]
     assert [lemmas(d) for d in ours] == [lemmas(d) for d in theirs]
     assert {"mouse", "run", "go", "fly", "well", "day", "would"} <= {t.lemma_ for d in ours for t in d}
+
+
+@pytest.mark.model
+def test_scan_finds_the_tokens_a_loop_finds(nlp):
+    """`where` gives the positions a loop over every token gives, for any test on a string
+    attribute; `distinct` each string once."""
+    from kg.extract.scan import distinct, where
+    from kg.sources import iter_articles
+
+    doc = nlp(next(iter(iter_articles([SAMPLE], []))).text)
+    tests = [("ORTH", lambda w: w[:1].isupper()), ("LOWER", {"the", "said", "("}.__contains__), ("LEMMA", lambda w: w.endswith("e")),
+             ("ORTH", lambda w: "\n" in w), ("ORTH", lambda w: False)]
+    for attr, keep in tests:
+        loop = [t.i for t in doc if keep({"ORTH": t.text, "LOWER": t.lower_, "LEMMA": t.lemma_}[attr])]
+        assert where(doc, attr, keep) == loop
+    assert sorted(distinct(doc, "LOWER")) == sorted({t.lower_ for t in doc})
+    assert where(nlp(""), "ORTH", bool) == [] and distinct(nlp(""), "ORTH") == []

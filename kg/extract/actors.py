@@ -15,6 +15,7 @@ from functools import cache
 from spacy.tokens import Doc
 
 from kg.data import lines
+from kg.extract.scan import where
 from kg.extract.found import ArticleEntities, add, collective_lexicon, slug
 from kg.gazetteer import Gazetteer
 
@@ -30,10 +31,11 @@ ALLEGIANCE = re.compile(r"^(?:pro|anti)-\S+$|^[A-Z][\w.]*-(?:backed|sponsored|le
 def add_organs(result: ArticleEntities, doc: Doc, gaz: Gazetteer) -> None:
     """Add "Russian warplanes", "Syrian government", "Turkish army" as organs of a state, and a
     leader's "Assad's forces", "Putin's warplanes" as organs of the state the leader governs."""
-    for token in doc:
+    for i in sorted(set(where(doc, "ORTH", gaz.demonyms.__contains__)) | result.by_token.keys()):  # a demonym, or a name found
+        token = doc[i]
         country = gaz.demonyms.get(token.text)
         claimed = result.by_token.get(token.i, [])
-        leader = None if country else _leader_of(result, claimed, gaz)
+        leader = None if country or not claimed else _leader_of(result, claimed, gaz)
         if leader is not None:
             country = leader
         elif not country or any(result.found[i].type != "Country" for i in claimed):
@@ -69,7 +71,8 @@ def _leader_of(result: ArticleEntities, claimed: list[str], gaz: Gazetteer) -> s
 def add_collectives(result: ArticleEntities, doc: Doc) -> None:
     """Add unnamed groups ("militants", "pro-Assad forces") as collective actors."""
     lexicon = collective_lexicon()
-    for token in doc:
+    for i in where(doc, "LEMMA", lambda lemma: _group_word(lemma.lower(), lexicon)):
+        token = doc[i]
         if token.pos_ not in ("NOUN", "PROPN") or token.i in result.by_token:
             continue
         lemma = _plural_lemma(token, lexicon)
@@ -98,6 +101,12 @@ def add_collectives(result: ArticleEntities, doc: Doc) -> None:
         found = add(result, doc[start : token.i + 1], key, label, "CollectiveActor", claim_tokens=[token.i])
         found.family = family
         found.aliases.add(name)
+
+
+def _group_word(lemma: str, lexicon: dict) -> bool:
+    """Whether a lower-case lemma may be a group word or head, read as `_plural_lemma` reads it."""
+    words = lambda w: w in lexicon or w in GROUP_HEADS
+    return words(lemma) or (lemma.endswith("s") and (words(lemma[:-1]) or words(lemma[:-2])))
 
 
 def _plural_lemma(token, lexicon: dict) -> str:

@@ -37,6 +37,7 @@ from kg.extract.names import (
     name_titles,
     undot,
 )
+from kg.extract.scan import distinct, where
 from kg.gazetteer import Gazetteer
 
 
@@ -44,7 +45,7 @@ def named_spans(doc: Doc, ents: list[Span], gaz: Gazetteer) -> tuple[list[Span],
     """Return (the corrected name spans, the text's acronym definitions as (long form, acronym))."""
     definitions = acronym_definitions(doc)
     longs = [Span(doc, long.start, long.end, label=_label_of(acronym)) for long, acronym in definitions]
-    acronyms = {undot(t.text) for t in doc if is_acronym(t.text)}
+    acronyms = {undot(w) for w in distinct(doc, "ORTH") if is_acronym(w)}
     spans = [_with_hyphenated(_with_suffix(_with_right(_with_left(_with_prefix(ent, gaz)), acronyms))) for ent in ents]
     spans += _bodies(doc, spans, gaz) + _described(doc)
     titled = _after_titles(doc, spans)
@@ -85,12 +86,23 @@ def _with_suffix(ent: Span) -> Span:
 
 def _suffix_at(doc: Doc, i: int) -> int:
     """The length of a capitalized legal form starting at token i ("Corp", "and Co"), else 0."""
-    for suffix in company_endings():
+    if i >= len(doc):
+        return 0
+    for suffix in _endings_by_first_word().get(doc[i].lower_, ()):
         words = doc[i : i + len(suffix)]
         if len(words) == len(suffix) and tuple(t.lower_ for t in words) == suffix and words[-1].text[:1].isupper() \
                 and not any(t.ent_type_ not in ("", "ORG") for t in words):
             return len(suffix)
     return 0
+
+
+@cache
+def _endings_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The legal forms by their first word, longest first (the order of `company_endings`)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for suffix in company_endings():
+        out.setdefault(suffix[0], []).append(suffix)
+    return {word: tuple(suffixes) for word, suffixes in out.items()}
 
 
 CONNECTORS = frozenset({"and", "&"})  # words that join two capitalized words of one name ("Customs and Border")
@@ -145,10 +157,11 @@ def _bodies(doc: Doc, spans: list[Span], gaz: Gazetteer) -> list[Span]:
     them ("The White House Economic Policy Council")."""
     taken = {i for s in spans for i in range(s.start, s.end)}
     legal_forms = {suffix[0] for suffix in company_endings() if len(suffix) == 1}
+    ends = lambda w: w[:1].isupper() and (name_heads().get(w) in ("Organization", "Government", "NGO", "MediaOutlet") or w.lower() in legal_forms)
     out = []
-    for token in doc:
-        body = name_heads().get(token.text) in ("Organization", "Government", "NGO", "MediaOutlet")
-        if token.i in taken or not token.text[:1].isupper() or not (body or token.lower_ in legal_forms):
+    for i in where(doc, "ORTH", ends):
+        token = doc[i]
+        if token.i in taken:
             continue
         start = token.i
         while start > 0 and (doc[start - 1].is_space or (_name_word(doc[start - 1], sentence_start=True) and doc[start - 1].i not in taken)):
@@ -166,8 +179,9 @@ def _described(doc: Doc) -> list[Span]:
     """Names after a descriptor of a body that the model missed or cut: "the band Men at Work",
     "his band, Huey Lewis and the News": capitalized words, with small words between them."""
     out = []
-    for token in doc[:-1]:
-        if not token.is_lower or descriptors().get(token.lower_) not in ("Organization", "MediaOutlet"):
+    for i in where(doc, "LOWER", lambda w: descriptors().get(w) in ("Organization", "MediaOutlet")):
+        token = doc[i]
+        if i == len(doc) - 1 or not token.is_lower:
             continue
         start = token.i + 1 + (doc[token.i + 1].text == ",")
         if start >= len(doc) or not doc[start].is_title or doc[start].ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL"):
@@ -200,8 +214,9 @@ def _after_titles(doc: Doc, spans: list[Span]) -> list[Span]:
     persons = {i for s in spans if s.label_ == "PERSON" for i in range(s.start, s.end)}
     known = {i for s in spans if s.kb_id_ for i in range(s.start, s.end)}
     out = []
-    for token in doc[:-1]:
-        if token.text not in name_titles():
+    for i in where(doc, "ORTH", name_titles().__contains__):
+        token = doc[i]
+        if i == len(doc) - 1:
             continue
         end = token.i + 1
         while end < len(doc) and end - token.i <= 3 and doc[end].is_alpha and doc[end].is_title and end not in persons and end not in known:

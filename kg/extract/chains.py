@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 
 from spacy.tokens import Doc, Span
 
+from kg.extract.scan import where
 from kg.extract.found import ArticleEntities, Found, add
 from kg.extract.names import ORG_TYPES, ShortNames, is_acronym, org_words, undot
 from kg.gazetteer import name_key
@@ -207,7 +208,8 @@ def _attach_bare_surnames(result: ArticleEntities, doc: Doc) -> None:
     surnames: dict[str, list[Found]] = {}
     for f in people:
         surnames.setdefault(f.label.split()[-1], []).append(f)
-    for token in doc if people else ():
+    for i in where(doc, "ORTH", surnames.__contains__) if people else ():
+        token = doc[i]
         owners = surnames.get(token.text)
         if not owners or len(owners) != 1 or token.i in result.by_token or len(token.text) < 3:
             continue

@@ -115,6 +115,8 @@ def undot(text: str) -> str:
 def is_acronym(text: str) -> bool:
     """Whether a name is an acronym: 2-8 capitals, two letters at least, perhaps with dots or digits
     ("GATT", "U.N.", "OPEC3"; not "G7", a designation whose letters spell no name)."""
+    if len(text) < 2 or not ("A" <= text[0] <= "Z") or not (text[1].isupper() or text[1].isdigit() or text[1] in ".&"):
+        return False  # most words, without the regular expressions (this runs on every token)
     return bool(re.fullmatch(r"[A-Z][A-Z0-9&]{1,7}", undot(text))) and sum(c.isalpha() for c in text) >= 2
 
 
@@ -152,9 +154,16 @@ def _initial(word: str) -> str:
 def acronym_definitions(doc: Doc) -> list[tuple[Span, Span]]:
     """(long form, acronym) pairs the text defines: "the General Agreement on Tariffs and Trade
     (GATT)" and "the GATT (General Agreement on Tariffs and Trade)"."""
+    import numpy as np
+    from spacy.attrs import ORTH
+
     found = []
-    for token in doc:
-        if token.text != "(" or token.i + 2 >= len(doc):
+    if "(" not in doc.text:
+        return found
+    opening = doc.vocab.strings.add("(")
+    for i in np.flatnonzero(doc.to_array(ORTH) == opening).tolist():  # the brackets, without a Token per word
+        token = doc[i]
+        if token.i + 2 >= len(doc):
             continue
         close = next((t.i for t in doc[token.i + 1 : token.i + 14] if t.text == ")"), None)
         if close is None:
