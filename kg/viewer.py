@@ -48,6 +48,7 @@ def write_html(g: nx.MultiDiGraph, view_name: str, f, title: str | None = None) 
     # the accusations view has a layout of its own: placed among every relation, its actors were scattered
     claims = nx.MultiDiGraph()
     claims.add_edges_from((u, v) for u, v, d in g.edges(data=True) if d.get("relation") in CLAIM_RELATIONS)
+    claims.add_nodes_from((n, g.nodes[n]) for n in sorted(claims.nodes))  # their types and families, for the clusters
     claim_positions = _layout(claims, wide=True)
     by_type, legend = _families()
 
@@ -99,20 +100,32 @@ def html_bytes(g: nx.MultiDiGraph, view_name: str, title: str | None = None) -> 
 
 
 LARGE = 500  # nodes in one connected part from which the viewer's layout is a circle
+ASPECT = 1.7  # width / height of the viewer's canvas on a laptop screen: parts are packed to fill it
+GAP = 80  # between packed parts, in layout units
 
 
 def _layout(g: nx.MultiDiGraph, wide: bool = False) -> dict[str, dict[str, float]]:
     """Node positions: a seeded force-directed layout of each connected part, parts packed in rows
-    from the largest down. The same file every build, and no layout work in the browser."""
+    from the largest down into a block of the canvas's shape (so fitting it fills the canvas and
+    labels stay large). Collective actors of one family ("armed opposition": rebels, militants,
+    jihadist fighters...) are laid out as one node and then set in a ring around its place: a
+    cluster the eye reads as one group, not a blob of overlapping circles. The same file every
+    build, and no layout work in the browser."""
+    clusters = _clusters(g)
     simple = nx.Graph()
-    simple.add_nodes_from(g.nodes)
-    simple.add_edges_from((u, v) for u, v in g.edges())
+    simple.add_nodes_from(sorted({clusters.get(n, n) for n in g.nodes}))
+    simple.add_edges_from((clusters.get(u, u), clusters.get(v, v)) for u, v in g.edges() if clusters.get(u, u) != clusters.get(v, v))
+    members: dict[str, list[str]] = {}
+    for node, cluster in sorted(clusters.items()):
+        members.setdefault(cluster, []).append(node)
     parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
+    weight = lambda part: sum(len(members.get(n, [n])) for n in part)  # the nodes a part holds, its clusters' members counted
+    sizes = [160 * math.sqrt(weight(part)) if weight(part) > 1 else 60 for part in parts]
+    shape = ASPECT * (1.5 if wide else 1.0)  # wide: the accusations view, whose parts are small and many
+    row_width = max([sizes[0] if sizes else 0, math.sqrt(shape * sum((s + GAP) ** 2 for s in sizes))])
     out: dict[str, dict[str, float]] = {}
     x0 = y0 = row_height = 0.0
-    row_width = 160 * math.sqrt(max(1, len(parts[0]))) * (2.6 if wide else 1.6) if parts else 0  # wide: rows for a landscape canvas
-    for part in parts:
-        size = 160 * math.sqrt(len(part)) if len(part) > 1 else 60
+    for part, size in zip(parts, sizes):
         sub = nx.Graph()  # a copy in sorted node order: a subgraph view iterates a set, in string-hash order
         sub.add_nodes_from(part)
         sub.add_edges_from(simple.subgraph(part).edges)
@@ -123,9 +136,23 @@ def _layout(g: nx.MultiDiGraph, wide: bool = False) -> dict[str, dict[str, float
         else:  # networkx's force layout needs scipy from 500 nodes on, and would take minutes; a circle is instant
             pos = nx.circular_layout(sub)
         if x0 > 0 and x0 + size > row_width:
-            x0, y0, row_height = 0.0, y0 + row_height + 80, 0.0
+            x0, y0, row_height = 0.0, y0 + row_height + GAP, 0.0
         for node, (x, y) in pos.items():
-            out[node] = {"x": round(x0 + (float(x) + 1) * size / 2, 1), "y": round(y0 + (float(y) + 1) * size / 2, 1)}
-        x0 += size + 80
+            cx, cy = x0 + (float(x) + 1) * size / 2, y0 + (float(y) + 1) * size / 2
+            ring = members.get(node, [node])
+            radius = 0.0 if len(ring) == 1 else max(40.0, 70 * len(ring) / (2 * math.pi))
+            for i, member in enumerate(ring):
+                angle = 2 * math.pi * i / len(ring)
+                out[member] = {"x": round(cx + radius * math.cos(angle), 1), "y": round(cy + radius * math.sin(angle), 1)}
+        x0 += size + GAP
         row_height = max(row_height, size)
     return out
+
+
+def _clusters(g: nx.MultiDiGraph) -> dict[str, str]:
+    """node -> its cluster, for collective actors of a family with two members or more."""
+    families: dict[str, list[str]] = {}
+    for node, data in g.nodes(data=True):
+        if data.get("type") == "CollectiveActor" and data.get("family"):
+            families.setdefault(str(data["family"]), []).append(node)
+    return {node: f"cluster:{family}" for family, nodes in families.items() if len(nodes) > 1 for node in nodes}

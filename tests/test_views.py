@@ -192,6 +192,7 @@ def test_html_viewer_opens_on_the_accusations(sample_graph, sample_exports, tmp_
         legend = page.inner_text("#legend")
         assert "charge" in legend and "denial" in legend and page.locator("#legend .line").count() >= 3
         assert page.locator("#table tbody tr").count() == len(expected)
+        _labels_are_readable(page)
         page.screenshot(path=str(shots / "sample-accusations.png"))
         # the timeline: only the first date left; graph and table shrink together
         first = min(r["date"] for r in rows if r["date"])
@@ -228,12 +229,58 @@ def test_html_viewer_opens_on_the_accusations(sample_graph, sample_exports, tmp_
         page.check("#others")
         assert int(page.inner_text("#edge-count")) == actors.number_of_edges()
         assert int(page.inner_text("#node-count")) == actors.number_of_nodes()
+        page.evaluate("window.kg.labels()")
+        labeled = _labels_are_readable(page)
+        assert 10 <= labeled < actors.number_of_nodes()  # the crowded middle waits for a closer zoom
+        page.evaluate("() => { const cy = window.kg.cy; cy.zoom({level: cy.zoom() * 3, renderedPosition: {x: cy.width() / 2, y: cy.height() / 2}}); window.kg.labels(); }")
+        _labels_are_readable(page)
         page.screenshot(path=str(shots / "sample-all-relations.png"))
         browser.close()
     print(f"viewer screenshots: {shots}")
     for shot in shots.iterdir():
         image = Image.open(shot).convert("RGB")
         assert len(image.getcolors(maxcolors=1 << 20) or []) > 50 and max(ImageStat.Stat(image).stddev) > 10  # not blank
+
+
+def _labels_are_readable(page) -> int:
+    """Labels render at 12 px on screen whatever the zoom, and no two overlap; returns how many show."""
+    boxes = page.evaluate("""() => window.kg.cy.nodes('.labeled').filter(n => n.style('display') !== 'none').map(n => {
+        const b = n.renderedBoundingBox({includeNodes: false, includeLabels: true, includeEdges: false});
+        return [parseFloat(n.renderedStyle('font-size')), b.x1, b.y1, b.x2, b.y2]; })""")
+    assert boxes and all(abs(size - 12) < 0.5 for size, *_ in boxes)
+    for i, (_, *a) in enumerate(boxes):
+        for _, *b in boxes[i + 1 :]:
+            overlap_x, overlap_y = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+            assert overlap_x <= 2 or overlap_y <= 2, (a, b)
+    return len(boxes)
+
+
+def test_viewer_layout_fills_the_canvas_and_clusters_collective_actors():
+    """Many small parts are packed into a block of the canvas's shape, not a column; collective
+    actors of one family sit in a ring around one place, closer to each other than to the rest."""
+    import math
+
+    from kg.viewer import ASPECT, _layout
+
+    g = nx.MultiDiGraph()
+    for i in range(30):
+        g.add_edge(f"a{i}", f"b{i}", relation="accuses")
+    for i in range(6):
+        g.add_node(f"rebels{i}", type="CollectiveActor", family="armed-opposition")
+        g.add_edge(f"rebels{i}", "army", relation="coParticipant")
+    g.add_node("army", type="Military")
+    g.add_node("lone", type="CollectiveActor", family="civilians")
+    g.add_edge("lone", "army", relation="coParticipant")
+    pos = _layout(g)
+    assert set(pos) == set(g.nodes)
+    xs, ys = [p["x"] for p in pos.values()], [p["y"] for p in pos.values()]
+    assert 0.6 * ASPECT <= (max(xs) - min(xs)) / (max(ys) - min(ys)) <= 2 * ASPECT
+    ring = [pos[f"rebels{i}"] for i in range(6)]
+    cx, cy = sum(p["x"] for p in ring) / 6, sum(p["y"] for p in ring) / 6
+    radii = [math.dist((p["x"], p["y"]), (cx, cy)) for p in ring]
+    assert max(radii) - min(radii) < 1 and radii[0] >= 40  # a ring, wide enough for six nodes
+    assert math.dist((cx, cy), (pos["army"]["x"], pos["army"]["y"])) > radii[0]  # the army outside it
+    assert _layout(g) == pos  # seeded: the same file every build
 
 
 def test_html_viewer_filters_by_type_and_search(sample_graph, views):
