@@ -147,6 +147,14 @@ PLACES = [
     # whom an accusation targets is not where it was made; where a visit went is its place
     ("EU officials accused Beijing of dumping steel.", "accusation", None),
     ("The Pope visited Brazil on Monday.", "visit", "Brazil"),
+    # a non-war event is where its agent's state is: a criticism made by a state
+    ("Brazil criticised the new tariffs on steel.", "criticism", "Brazil"),
+    # ... unless it is a war event: "Russian strikes" are not in Russia
+    ("Russian warplanes carried out strikes on rebel positions.", "airstrike", None),
+    # a domestic event befalling a company: the company's town, not what an inquiry is into
+    ("Regulators charged the Dallas, Texas, software company with fraud.", "charge", "Dallas"),
+    # a country the gazetteer lacks (GeoNames) sets a domestic event's place
+    ("Zambia's election was held on Thursday.", "election", "Zambia"),
 ]
 
 
@@ -171,6 +179,26 @@ DATES = [
     # no publication date: a weekday names no day
     ("Workers went on strike on Monday.", None, "labour strike", "date", None),
 ]
+
+HEADLINES = [
+    # the headline's news, told in the lede with no time of its own, happened on the story's day
+    ("ACME FILES SUIT AGAINST RIVAL\n\nAcme Corp said it filed a lawsuit against Rival Inc in federal court.", "lawsuit", "2016-10-20"),
+    # a lede event the headline does not name keeps no date
+    ("ACME REJECTS RIVAL OFFER\n\nAcme Corp said it filed a lawsuit against Rival Inc in federal court.", "lawsuit", None),
+    # an event told further down the story is not the headline's news
+    ("ACME FILES SUIT AGAINST RIVAL\n\nAcme Corp said its board met. Profits rose. Sales fell. Rival said it was sued by Acme last year.", "lawsuit", "2015"),
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "etype", "date"), HEADLINES)
+def test_the_headline_news_is_dated_by_the_story(nlp, gazetteer, text, etype, date):
+    title = text.split("\n")[0]
+    doc = nlp(text)
+    doc.user_data["article"] = "t"
+    found = find_entities(doc, gazetteer)
+    events = find_events(doc, Article("t", "t", text, "t", title=title, published="2016-10-20"), found)
+    assert next(e for e in events if e.type == etype).date == date
 
 
 @pytest.mark.model

@@ -183,13 +183,17 @@ def _places_at(t: Token, found: ArticleEntities, where: Setting) -> list[str]:
 
 def _own_modifiers(token: Token, found: ArticleEntities) -> list[Token]:
     """The words that say whose or where a domestic event is: the trigger's own modifiers and
-    possessor, and its agent's modifiers and locative phrases ("Nigeria's elections", "a Canadian
-    government agency", "workers at the plant in Lyon")."""
+    possessor, its agent's modifiers and locative phrases ("Nigeria's elections", "a Canadian
+    government agency", "workers at the plant in Lyon"), then its target's modifiers ("charged the
+    Glenview, Ill., company")."""
     words = [t for c in token.children if c.dep_ in ("amod", "compound", "poss", "nmod") for t in c.subtree]
     for head in agents(token):  # "a New Delhi court", "workers at the plant in Lyon"; a person's country is a nationality ("US ambassador")
         if not any(found.found[i].type == "Person" for i in found.at(head.i) if i in found.found) and head.lemma_.lower() not in _officials():
             words += [t for t in head.subtree if t.i <= head.i]
         words += [t for c in head.children if c.dep_ == "prep" and c.lower_ in IN_PREPS for t in c.subtree]
+    for head in objects(token) if token.pos_ == "VERB" else ():  # last, whom it befell: "charged the Glenview, Ill., company", "sued a Dallas bank";
+        if not any(found.found[i].type == "Person" for i in found.at(head.i) if i in found.found):  # not what it is about ("an inquiry into Russian arms sales")
+            words += [t for t in head.subtree if t.i < head.i and t.pos_ == "PROPN"]
     return words
 
 

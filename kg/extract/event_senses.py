@@ -212,7 +212,7 @@ def _prep_objects(token: Token, preps: set[str]) -> list[Token]:
     if gov is not None and gov.pos_ in ("VERB", "AUX") and token.dep_ != "pobj":
         holders.append(gov)
     out = [p for h in holders for c in h.children if c.dep_ in ("prep", "agent") and c.lower_ in preps
-           for p in c.children if p.dep_ == "pobj"]
+           for p in c.children if p.dep_ in ("pobj", "pcomp")]  # "charged the company with claiming ..."
     return out + [c for h in out for c in h.conjuncts]
 
 

@@ -26,12 +26,13 @@ from spacy.tokens import Doc, Span, Token
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_places import participants, place_of, setting
-from kg.extract.event_senses import EventType, article_senses, event_types, find_triggers
+from kg.extract.event_senses import EventType, article_senses, event_types, find_triggers, trigger_types
 from kg.extract.phrases import MAX_SENTENCE_TOKENS, evidence
 from kg.extract.time import When, number, resolve
 from kg.model import Article, Event
 
 MAIN_PLACE_MENTIONS = 3
+LEDE_SENTENCES = 2  # the story's first sentences after the headline: where a wire story says its news
 CONFLICT_TYPES = {"ceasefire", "airstrike", "shelling", "clash", "offensive", "capture", "attack", "evacuation", "humanitarian corridor", "siege", "deployment", "casualty report"}
 START_WORDS = {"take", "begin", "start", "launch", "announce", "declare", "enter", "open", "impose", "agree", "come into"}
 END_WORDS = {"expire", "end", "collapse", "halt", "stop", "lift", "break", "finish"}
@@ -41,16 +42,20 @@ KILL, WOUND = {"kill", "die", "dead", "death", "perish", "execute"}, {"wound", "
 def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Event, ...]:
     """Return the events of one parsed article, its mentions of one event merged (article level)."""
     mentions = []
+    headline = headline_types(article.title)
     where = setting(doc, found)  # the dateline says where and when the reporter filed, not where anything happened
     times_of_day = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.start not in where.excluded]  # once: Span.ents walks all the doc's entities
     sents = [s for s in doc.sents if len(s) <= MAX_SENTENCE_TOKENS and not _all_capitals(s)]  # not a run-on list or dump, nor a wire headline the model misreads
     discourse = article_senses(sents, found)
+    lede = {s.start for s in sents if s.start_char >= len(article.title or "")}
+    lede = set(sorted(lede)[:LEDE_SENTENCES])
     for sent in sents:
         triggers = find_triggers(sent, found, discourse)
         ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end]
         times = _times_by_trigger(sent, triggers, article, ents) if triggers else {}
         for token, etype in triggers.items():
-            mentions.append(_mention(token, etype, sent, times.get(token.i, []), article, found, list(triggers), where))
+            mentions.append(_mention(token, etype, sent, times.get(token.i, []), article, found, list(triggers), where)
+                            | {"news": sent.start in lede and etype.name in headline})
         if not triggers:
             toll = _casualties(sent)
             if toll[0] is not None or toll[1] is not None:  # dated like an event ("20 were killed on Wednesday")
@@ -59,6 +64,16 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
                 verb = next(iter(tolls), sent.root)  # "were killed ... in the town of X": placed from the verb
                 mentions.append(_mention(verb, event_types()["casualty report"], sent, when, article, found, (), where, toll=toll))
     return _merge_in_article(mentions, article)
+
+
+def headline_types(title: str | None) -> frozenset[str]:
+    """Return the event types the headline's words can name ("FTC CHARGES KRAFT WITH FALSE
+    ADVERTISING": charge, accusation). A wire headline and the story's first sentences report its
+    news: what happened on (or just before) the publication date. Read from the words, not the
+    parse, which misreads a headline in capitals."""
+    words = re.findall(r"[a-z]+(?:-[a-z]+)*", (title or "").lower())
+    forms = {f for w in words for f in (w, w.removesuffix("s"), w.removesuffix("es"), w[:-3] + "y" if w.endswith("ies") else w)}
+    return frozenset(t for f in forms for t in trigger_types(f))
 
 
 def _all_capitals(sent: Span) -> bool:
@@ -225,6 +240,8 @@ def _merge_in_article(mentions: list[dict], article: Article) -> tuple[Event, ..
         ends = sorted(g["end"] for g in group if g["end"])
         dates = sorted(g["date"] for g in group if g["date"])
         date = dates[0] if dates else (starts[0] if starts and not ends else None)
+        if date is None and not starts and not ends and any(g.get("news") for g in group):
+            date = article.published  # the headline's news, told in the lede with no time of its own: the day of the story
         etype = group[0]["type"]
         place = max((g for g in group if g["place"]), key=lambda g: (len(g["within"]), -g["at"]), default={"place": None})["place"]  # the most specific
         key = f"{article.id}|{etype}|{place}|{date}|{group[0]['at']}"
