@@ -272,3 +272,30 @@ def test_every_trigger_type_is_in_the_typology():
     types = event_types()
     assert {"labour strike", "airstrike"} <= trigger_types("strikes") <= set(types)
     assert all(t.category for t in types.values())
+
+
+NEW_TYPES = [
+    # troops trained by a military: military assistance (PLOVER AID)
+    ("Canadian instructors are training Malian troops near Bamako.", "military training"),
+    ("The company is training its sales staff.", None),
+    # a game with a sport's word is a match; a game alone may be a video game
+    ("Fans rioted after the Premier League game at Anfield.", "sports match"),
+    ("The studio released a new game on Friday.", None),
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "etype"), NEW_TYPES)
+def test_military_training_and_sports_matches(nlp, gazetteer, text, etype):
+    events, _ = events_in(nlp, gazetteer, text)
+    types = {e.type for e in events}
+    if etype:
+        assert etype in types
+    else:
+        assert not types & {"military training", "sports match"}
+
+
+def test_a_passive_participle_names_what_its_noun_undergoes(nlp, gazetteer):
+    events, found = events_in(nlp, gazetteer, "The ministers defended a quota agreed in Vienna in March.")
+    agreement = next(e for e in events if e.type == "agreement")
+    assert place_label(agreement, found) == "Vienna" and (agreement.date or agreement.start) == "2016-03"

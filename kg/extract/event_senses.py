@@ -187,6 +187,8 @@ def objects(token: Token) -> list[Token]:
     if token.pos_ in ("VERB", "AUX"):
         passive = any(c.dep_ in ("agent", "auxpass") for c in token.children)  # "saw Clarkson suspended by the BBC"
         heads = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass") or (passive and c.dep_ == "nsubj")]
+        if token.dep_ == "acl" and token.tag_ == "VBN" and token.head.pos_ in ("NOUN", "PROPN"):
+            heads.append(token.head)  # a passive participle's noun undergoes it: "a ceiling agreed in Geneva", "the suit filed in Manhattan"
     else:
         heads = [p for c in token.children if c.dep_ == "prep" and c.lower_ in NOUN_OBJECT_PREPS for p in c.children if p.dep_ == "pobj"]
     return heads + [c for h in heads for c in h.conjuncts]
