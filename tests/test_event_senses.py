@@ -296,6 +296,6 @@ def test_military_training_and_sports_matches(nlp, gazetteer, text, etype):
 
 
 def test_a_passive_participle_names_what_its_noun_undergoes(nlp, gazetteer):
-    events, found = events_in(nlp, gazetteer, "The ministers defended a quota agreed in Vienna in March.")
+    events, found = events_in(nlp, gazetteer, "The ministers defended a quota agreed in Vienna in September.")
     agreement = next(e for e in events if e.type == "agreement")
-    assert place_label(agreement, found) == "Vienna" and (agreement.date or agreement.start) == "2016-03"
+    assert place_label(agreement, found) == "Vienna" and (agreement.date or agreement.start) == "2016-09"
