@@ -180,6 +180,31 @@ def us_state(name: str) -> bool:
 US_GEONAMEID = 6252001
 
 
+def country_in_name(name: str, gaz: Gazetteer) -> str | None:
+    """Return the id of the one country an organization's name names, by a country's name or its
+    demonym ("Bank of Zambia", "Congress of South African Trade Unions", "Royal Bank of Canada"),
+    or None (no country, or two). Demonyms: `demonyms.tsv`, and a GeoNames country name ending in
+    -a with -n added ("Zambian", "South African")."""
+    words = re.findall(r"[\w.]+", name)
+    hits = set()
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            phrase = " ".join(words[i:i + n])
+            entry = gaz.lookup(phrase)
+            if entry is not None and entry.type == "Country":
+                hits.add(entry.id)
+            elif phrase in gaz.demonyms:
+                hits.add(gaz.demonyms[phrase])
+            elif (country := geonames_country(phrase) or _derived_demonyms().get(phrase)) is not None:
+                hits.add(gaz.country_id(country["geonameid"]))
+    return next(iter(hits)) if len(hits) == 1 else None
+
+
+@cache
+def _derived_demonyms() -> dict[str, dict]:
+    return {c["name"] + "n": c for c in _countries().values() if c["name"].endswith("a") and c["name"].lower() not in _us_states()}
+
+
 def country_of_city(city: dict) -> int | None:
     """Return the GeoNames id of the country a GeoNames city (from `geonames_city`) lies in."""
     return _countries_by_code().get(city.get("countrycode") or "")

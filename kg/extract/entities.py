@@ -28,12 +28,13 @@ from kg.extract import chains, names
 from kg.extract.actors import add_collectives, add_organs, apply_metonymy
 from kg.extract.boundaries import named_spans
 from kg.extract.found import ArticleEntities, Found, add, collective_lexicon, slug
-from kg.gazetteer import US_GEONAMEID, PLACE_TYPES, Gazetteer, country_of_city, geonames_city, geonames_country, us_state
+from kg.gazetteer import US_GEONAMEID, PLACE_TYPES, Gazetteer, country_in_name, country_of_city, geonames_city, geonames_country, us_state
 
 __all__ = ["ArticleEntities", "Found", "find_entities"]
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
 GENERIC_TYPES = {"Organization", "Place", "Facility", "Region"}  # what a model label alone gives; evidence may say more
+STATE_NAMED_TYPES = {"Organization", "Government", "Military", "NGO", "MediaOutlet"}  # bodies whose name may say whose state they serve or lie in
 
 
 def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
@@ -56,6 +57,8 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     chains.link_mentions(result, doc, definitions)
     for found in result.found.values():
         found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None) or found.state  # else GeoNames' (a country not in the gazetteer, a city's country)
+        if found.state is None and found.entry is None and found.type in STATE_NAMED_TYPES:
+            found.state = country_in_name(found.label, gaz)  # "Bank of Zambia", "South African Transport Services"
     return result
 
 

@@ -121,13 +121,22 @@ def _state_place(token: Token, etype: EventType, found: ArticleEntities, where: 
         others_side = [i for h in role_fillers("arg", token) for i in found.at(h.i) if i in found.found]
         bodies += sides[0] + sides[1] + others_side if sides[0] or not others_side else [None]  # one side unknown: no guess
     elif etype.category not in WAR_CATEGORIES:  # a sanction is decided, a complaint lodged, a ruling made where its agent's state is ("Canada agreed to impose a duty")
-        bodies += participants(token, found)[0]
+        bodies += [i for head in agents(token) for i in _body(head, found)]
     states = {None if i is None else _state(i, found) for i in bodies}
     if len(states) == 1 and next(iter(states)) in found.found:  # every body's state known, and one (None counts as unknown)
         return next(iter(states))
     # the article's country, unless a body of the event belongs to another state or to none ("the EC ruled")
     foreign = [i for i in bodies if i is not None and (found.found[i].type in SUPRANATIONAL or _state(i, found) not in (None, where.home))]
     return where.home if etype.domestic and not foreign else None
+
+
+def _body(head: Token, found: ArticleEntities) -> list[str]:
+    """Return the entities an agent phrase names: its own ("the Soviet Communist Party"), or, for a
+    common noun, the country whose body it is ("Canada's Conservative government", "a Kenyan court")."""
+    if any(i in found.found for i in found.at(head.i)):
+        return _actors(head, found)
+    countries = [i for t in head.subtree if t.i < head.i for i in found.at(t.i) if i in found.found and found.found[i].type == "Country"]
+    return sorted(set(countries)) or _actors(head, found)
 
 
 def _state(entity_id: str, found: ArticleEntities) -> str | None:

@@ -100,10 +100,13 @@ def _readings(sent: Span, found: ArticleEntities):
         pos = "NOUN" if nominal_adj or token.pos_ == "PROPN" else token.pos_
         if token.pos_ == "PROPN" and not token.is_lower and pair not in lexicon:
             continue  # a name ("March", "Strike Force") is not a trigger; a lower-case word mis-tagged is
-        if token.dep_ in ("compound", "amod") and pair not in lexicon and token.head.pos_ in ("NOUN", "PROPN"):
-            continue  # a word naming a kind of thing, not an event: "the speech and debate clause", "the investigating agency"
+        modifier = token.dep_ in ("compound", "amod") and pair not in lexicon and token.head.pos_ in ("NOUN", "PROPN")
+        if modifier and token.tag_ != "VBG":
+            continue  # a word naming a kind of thing, not an event: "the speech and debate clause"
         for key in (pair, lemma):
-            senses = [s for s in lexicon.get(key, ()) if not s.pos or s.pos == pos]
+            # a participle before a noun names an event only in a sense its conditions pick: "striking
+            # railway workers" (agent=@labour), not "the investigating agency" (a sense with no condition)
+            senses = [s for s in lexicon.get(key, ()) if (not s.pos or s.pos == pos) and (s.conditions or not modifier)]
             etype = next((s.type for s in senses if holds(s, token, found)), None)
             if etype or (senses and key == lemma):
                 yield token, key, etype
@@ -167,6 +170,8 @@ def agents(token: Token) -> list[Token]:
     if token.pos_ in ("VERB", "AUX"):
         by = [p for c in token.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
         heads += by or [c for c in token.children if c.dep_ == "nsubj"]  # with a "by" agent, the subject undergoes it
+        if not heads and token.tag_ == "VBG" and token.dep_ in ("amod", "acl") and token.head.pos_ in ("NOUN", "PROPN"):
+            heads.append(token.head)  # "striking railway workers", "workers protesting outside"
         if not heads and token.dep_ in ("xcomp", "conj", "advcl") and token.head.pos_ == "VERB":
             heads += [c for c in token.head.children if c.dep_ == "nsubj"]  # "Clark vowed to fight"
     else:
@@ -174,10 +179,11 @@ def agents(token: Token) -> list[Token]:
         heads += [p for c in token.children if c.dep_ == "prep" and c.lower_ == "by" for p in c.children if p.dep_ == "pobj"]
         heads += [p for c in token.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
         gov = governor(token)
-        if gov is not None and gov.pos_ in ("VERB", "AUX") and (token.dep_ in ("dobj", "attr") or gov.lemma_.lower() in LIGHT_VERBS):
-            heads += [c for c in gov.children if c.dep_ == "nsubj"]  # "workers staged a strike", "workers went on strike"
-            if not heads and gov.dep_ == "xcomp":  # "Canada agreed to impose a duty"
-                heads += [c for c in gov.head.children if c.dep_ == "nsubj"]
+        if gov is not None and gov.pos_ in ("VERB", "AUX") and (stand_in(token).dep_ in ("dobj", "attr") or gov.lemma_.lower() in LIGHT_VERBS):
+            subjects = [c for c in gov.children if c.dep_ == "nsubj"]  # "workers staged a strike", "workers went on strike"
+            if not subjects and gov.dep_ == "xcomp":  # "Canada agreed to impose a duty" (whatever modifies the duty: "a 15 pct duty")
+                subjects = [c for c in gov.head.children if c.dep_ == "nsubj"]
+            heads += subjects
     return heads + [c for h in heads for c in h.conjuncts]
 
 
@@ -199,11 +205,21 @@ def governor(token: Token) -> Token | None:
     ("call a strike", "go on strike", "charged with assault")."""
     if token.pos_ in ("VERB", "AUX"):
         return None
+    token = stand_in(token)
     if token.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "oprd") and token.head != token:
         return token.head
     if token.dep_ == "pobj" and token.head.dep_ == "prep" and token.head.head != token.head:
         return token.head.head
     return None
+
+
+def stand_in(token: Token) -> Token:
+    """Return the noun that takes a noun trigger's place in the clause: a word of quantity or phase it
+    is "of" ("completed a round of talks", "the fourth day of a hearing"; @partitive), else itself."""
+    at = token
+    while at.dep_ == "pobj" and at.head.lower_ == "of" and at.head.head.lemma_.lower() in _word_set("partitive") and at.head.head != at.head:
+        at = at.head.head
+    return at
 
 
 def _prep_objects(token: Token, preps: set[str]) -> list[Token]:
