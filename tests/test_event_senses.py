@@ -27,6 +27,9 @@ SENSES = [
     # a strike: by workers or a union, or from the air
     ("Railway workers went on strike on Monday.", "labour strike", "airstrike"),
     ("The dockers' union called a strike over pay.", "labour strike", "airstrike"),
+    # a participle before a noun: its conditioned sense, and the noun does it
+    ("Thousands of striking dockworkers blocked the port.", "labour strike", "airstrike"),
+    ("The investigating agency declined to comment.", None, "investigation"),
     ("Russian warplanes carried out strikes on Idlib.", "airstrike", "labour strike"),
     # a campaign: military or electoral
     ("The party launched its election campaign in Leeds.", "election campaign", "offensive"),
@@ -155,6 +158,12 @@ PLACES = [
     ("Regulators charged the Dallas, Texas, software company with fraud.", "charge", "Dallas"),
     # a country the gazetteer lacks (GeoNames) sets a domestic event's place
     ("Zambia's election was held on Thursday.", "election", "Zambia"),
+    # the body a speech is given before says where, not the speaker's state
+    ("Putin gave a speech before the Bundestag.", "speech", None),
+    # an agent phrase names the country whose body acted
+    ("Kenya's new government agreed to impose a 10 pct duty on sugar imports.", "tariff", "Kenya"),
+    # who a person is ("a Texas Republican") is not where an arrest happened
+    ("Police arrested Sen. John Smith, a Texas Republican, on Monday.", "arrest", None),
 ]
 
 
@@ -299,3 +308,9 @@ def test_a_passive_participle_names_what_its_noun_undergoes(nlp, gazetteer):
     events, found = events_in(nlp, gazetteer, "The ministers defended a quota agreed in Vienna in September.")
     agreement = next(e for e in events if e.type == "agreement")
     assert place_label(agreement, found) == "Vienna" and (agreement.date or agreement.start) == "2016-09"
+
+
+def test_a_noun_of_quantity_stands_in_for_its_trigger(nlp, gazetteer):
+    events, found = events_in(nlp, gazetteer, "Kenya has completed a new round of talks with its creditors.")
+    meeting = next(e for e in events if e.type == "meeting")
+    assert [found.found[a].label for a in meeting.agents] == ["Kenya"]

@@ -115,8 +115,10 @@ def _state_place(token: Token, etype: EventType, found: ArticleEntities, where: 
     home country, or None."""
     # where the state whose bodies took part is: "the Cabinet met", "a speech before the US Congress";
     # a sanction or tariff is decided by its agent's state ("Canada agreed to impose a duty")
-    bodies = [i for h in role_fillers("loc", token) for i in found.at(h.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
-    if etype.domestic or etype.category == "CONSULT":  # every side: "negotiations with Iran" are not in the US
+    bodies = [i for h in role_fillers("loc", token) + role_fillers("before", token) for i in found.at(h.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
+    if bodies and not etype.domestic:
+        pass  # the body it happened at or before says where, not who did it ("Netanyahu's speech before Congress")
+    elif etype.domestic or etype.category == "CONSULT":  # every side: "negotiations with Iran" are not in the US
         sides = participants(token, found)
         others_side = [i for h in role_fillers("arg", token) for i in found.at(h.i) if i in found.found]
         bodies += sides[0] + sides[1] + others_side if sides[0] or not others_side else [None]  # one side unknown: no guess
@@ -161,7 +163,8 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         children += [c for c in token.children if c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
         scope = {token} | {t for c in token.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree}
     scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
-    return scope - {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
+    described = {t for a in scope if a.dep_ == "appos" and a.head.ent_type_ == "PERSON" for t in a.subtree}  # "Menendez, a New Jersey Democrat": who he is, not where
+    return scope - described - {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
 
 
 def participants(token: Token, found: ArticleEntities) -> tuple[list[str], list[str]]:
