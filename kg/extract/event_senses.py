@@ -90,13 +90,17 @@ def article_senses(sents, found: ArticleEntities) -> dict[str, str]:
 def _readings(sent: Span, found: ArticleEntities):
     """Yield (token, trigger key, type or None) for each token of a sentence that is a trigger word;
     the type is None when no sense's conditions hold."""
-    lexicon = _senses()
+    lexicon, last_words = _senses(), _pair_ends()
+    previous = None
     for token in sent:
+        before, previous = previous, token
+        lemma = token.lemma_.lower()
+        if lemma not in lexicon and lemma not in last_words:
+            continue  # most words: no dictionary lookup of a two-word phrase, no parse test
         nominal_adj = token.pos_ == "ADJ" and token.dep_ in NOMINAL_DEPS
         if token.pos_ not in ("NOUN", "VERB", "PROPN") and not nominal_adj:
             continue
-        lemma = token.lemma_.lower()
-        pair = f"{token.doc[token.i - 1].lemma_.lower()} {lemma}" if token.i > sent.start else ""
+        pair = f"{before.lemma_.lower()} {lemma}" if before is not None else ""
         pos = "NOUN" if nominal_adj or token.pos_ == "PROPN" else token.pos_
         if token.pos_ == "PROPN" and not token.is_lower and pair not in lexicon:
             continue  # a name ("March", "Strike Force") is not a trigger; a lower-case word mis-tagged is
@@ -273,6 +277,12 @@ def _senses() -> dict[str, tuple[Sense, ...]]:
             raise ValueError(f"event_types.tsv: unknown event type '{etype}' (add it to event_typology.tsv)")
         out.setdefault(trigger, []).append(Sense(pos.strip(), etype, tuple(_condition(c) for c in conditions.split())))
     return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def _pair_ends() -> frozenset[str]:
+    """The last words of the two-word triggers ("air strike", "step down")."""
+    return frozenset(k.split()[-1] for k in _senses() if " " in k)
 
 
 def _condition(text: str) -> Condition:
