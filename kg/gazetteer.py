@@ -205,6 +205,11 @@ def _derived_demonyms() -> dict[str, dict]:
     return {c["name"] + "n": c for c in _countries().values() if c["name"].endswith("a") and c["name"].lower() not in _us_states()}
 
 
+def country_label(geonameid: int) -> str | None:
+    """Return the name of the GeoNames country with this id, or None."""
+    return next((c["name"] for c in _countries().values() if c["geonameid"] == geonameid), None)
+
+
 def country_of_city(city: dict) -> int | None:
     """Return the GeoNames id of the country a GeoNames city (from `geonames_city`) lies in."""
     return _countries_by_code().get(city.get("countrycode") or "")

@@ -162,6 +162,8 @@ PLACES = [
     ("Putin gave a speech before the Bundestag.", "speech", None),
     # an agent phrase names the country whose body acted
     ("Kenya's new government agreed to impose a 10 pct duty on sugar imports.", "tariff", "Kenya"),
+    # a person speaks for the body an apposition names, and that body's name says its state
+    ("Ann Banda, head of the Zambian Farmers Union, criticised the new tariffs.", "criticism", "Zambia"),
     # who a person is ("a Texas Republican") is not where an arrest happened
     ("Police arrested Sen. John Smith, a Texas Republican, on Monday.", "arrest", None),
 ]
@@ -194,6 +196,12 @@ HEADLINES = [
     ("ACME FILES SUIT AGAINST RIVAL\n\nAcme Corp said it filed a lawsuit against Rival Inc in federal court.", "lawsuit", "2016-10-20"),
     # a lede event the headline does not name keeps no date
     ("ACME REJECTS RIVAL OFFER\n\nAcme Corp said it filed a lawsuit against Rival Inc in federal court.", "lawsuit", None),
+    # a headline verb in the past participle names its event too ("CRITICISED")
+    ("MINISTRY CRITICISED\n\nThe ruling party has criticised the Agriculture Ministry for waste.", "criticism", "2016-10-20"),
+    # an event of the lede in the present perfect is the day's news, whatever the headline says
+    ("MERCURY PRICES FALL\n\nThe Commission said it has opened an enquiry into mercury imports.", "investigation", "2016-10-20"),
+    # ... but not in the simple past
+    ("MERCURY PRICES FALL\n\nThe Commission opened an enquiry into mercury imports.", "investigation", None),
     # an event told further down the story is not the headline's news
     ("ACME FILES SUIT AGAINST RIVAL\n\nAcme Corp said its board met. Profits rose. Sales fell. Rival said it was sued by Acme last year.", "lawsuit", "2015"),
 ]

@@ -28,7 +28,8 @@ from kg.extract import chains, names
 from kg.extract.actors import add_collectives, add_organs, apply_metonymy
 from kg.extract.boundaries import named_spans
 from kg.extract.found import ArticleEntities, Found, add, collective_lexicon, slug
-from kg.gazetteer import US_GEONAMEID, PLACE_TYPES, Gazetteer, country_in_name, country_of_city, geonames_city, geonames_country, us_state
+from kg.gazetteer import (US_GEONAMEID, PLACE_TYPES, Gazetteer, country_in_name, country_label, country_of_city, geonames_city,
+                          geonames_country, us_state)
 
 __all__ = ["ArticleEntities", "Found", "find_entities"]
 
@@ -59,7 +60,21 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
         found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None) or found.state  # else GeoNames' (a country not in the gazetteer, a city's country)
         if found.state is None and found.entry is None and found.type in STATE_NAMED_TYPES:
             found.state = country_in_name(found.label, gaz)  # "Bank of Zambia", "South African Transport Services"
+    _add_implied_states(result, gaz)
     return result
+
+
+def _add_implied_states(result: ArticleEntities, gaz: Gazetteer) -> None:
+    """Make the states of the article's bodies and places entities of it, with no mention of their
+    own ("the Soviet Communist Party criticised ...": the Soviet Union), so an event can be placed
+    in the state whose body acted."""
+    for state in sorted({f.state for f in result.found.values() if f.state} - set(result.found)):
+        entry = gaz.entries.get(state)
+        label = entry.label if entry else country_label(int(state.removeprefix("geonames:"))) if state.startswith("geonames:") else None
+        if label:
+            found = result.found[state] = Found(state, label, "Country", entry=entry, state=state)
+            if entry is not None:
+                found.geonames = entry.geonames
 
 
 # --- named entities ----------------------------------------------------------------------------

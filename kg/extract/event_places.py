@@ -115,9 +115,10 @@ def _state_place(token: Token, etype: EventType, found: ArticleEntities, where: 
     home country, or None."""
     # where the state whose bodies took part is: "the Cabinet met", "a speech before the US Congress";
     # a sanction or tariff is decided by its agent's state ("Canada agreed to impose a duty")
-    bodies = [i for h in role_fillers("loc", token) + role_fillers("before", token) for i in found.at(h.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
-    if bodies and not etype.domestic:
-        pass  # the body it happened at or before says where, not who did it ("Netanyahu's speech before Congress")
+    stated = [h for h in role_fillers("loc", token) + role_fillers("before", token) if h.pos_ == "PROPN"]  # a name: a place or body, typed or not
+    bodies = [i for h in stated for i in found.at(h.i) if i in found.found and found.found[i].type not in PLACE_TYPES]
+    if stated and not etype.domestic:
+        pass  # where it happened is stated, so who did it does not say ("Netanyahu's speech before Congress", "... before the Bundestag")
     elif etype.domestic or etype.category == "CONSULT":  # every side: "negotiations with Iran" are not in the US
         sides = participants(token, found)
         others_side = [i for h in role_fillers("arg", token) for i in found.at(h.i) if i in found.found]
@@ -133,10 +134,16 @@ def _state_place(token: Token, etype: EventType, found: ArticleEntities, where: 
 
 
 def _body(head: Token, found: ArticleEntities) -> list[str]:
-    """Return the entities an agent phrase names: its own ("the Soviet Communist Party"), or, for a
-    common noun, the country whose body it is ("Canada's Conservative government", "a Kenyan court")."""
+    """Return the entities an agent phrase names: its own ("the Soviet Communist Party") and, for a
+    person, the body an apposition says they serve; for a common noun, the country whose body it is
+    ("Canada's Conservative government", "a Kenyan court")."""
     if any(i in found.found for i in found.at(head.i)):
-        return _actors(head, found)
+        named = _actors(head, found)
+        if any(found.found[i].type == "Person" and found.found[i].state is None for i in named):  # "Jay Naidoo, general secretary of COSATU": the body he speaks for
+            served = [i for a in head.children if a.dep_ == "appos" for t in a.subtree for i in found.at(t.i)
+                      if i in found.found and found.found[i].type not in (*PLACE_TYPES, "Person") and found.found[i].state]
+            named = [i for i in named if found.found[i].type != "Person"] + served if served else named
+        return named
     countries = [i for t in head.subtree if t.i < head.i for i in found.at(t.i) if i in found.found and found.found[i].type == "Country"]
     return sorted(set(countries)) or _actors(head, found)
 

@@ -55,7 +55,7 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
         times = _times_by_trigger(sent, triggers, article, ents) if triggers else {}
         for token, etype in triggers.items():
             mentions.append(_mention(token, etype, sent, times.get(token.i, []), article, found, list(triggers), where)
-                            | {"news": sent.start in lede and etype.name in headline})
+                            | {"news": sent.start in lede and (etype.name in headline or _present_perfect(token))})
         if not triggers:
             toll = _casualties(sent)
             if toll[0] is not None or toll[1] is not None:  # dated like an event ("20 were killed on Wednesday")
@@ -72,8 +72,25 @@ def headline_types(title: str | None) -> frozenset[str]:
     news: what happened on (or just before) the publication date. Read from the words, not the
     parse, which misreads a headline in capitals."""
     words = re.findall(r"[a-z]+(?:-[a-z]+)*", (title or "").lower())
-    forms = {f for w in words for f in (w, w.removesuffix("s"), w.removesuffix("es"), w[:-3] + "y" if w.endswith("ies") else w)}
+    forms = {f for w in words for f in _stems(w)}
     return frozenset(t for f in forms for t in trigger_types(f))
+
+
+def _present_perfect(token: Token) -> bool:
+    """Whether a trigger's verb is in the present perfect ("the Commission has opened an enquiry"):
+    in a story's first sentences, news of the day."""
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    return verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have", "'s", "'ve") for c in verb.children)
+
+
+def _stems(word: str) -> set[str]:
+    """Return a headline word and what it may be an inflection of ("denies": deny, "criticised":
+    criticise, "urging": urge): candidates, the lexicon decides."""
+    out = {word}
+    for suffix, ending in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            out.add(word[: -len(suffix)] + ending)
+    return out
 
 
 def _all_capitals(sent: Span) -> bool:
