@@ -78,7 +78,7 @@ def home_country(found: ArticleEntities) -> str | None:
     counts: Counter = Counter()
     for f in found.found.values():
         state = f.id if f.type == "Country" else f.state
-        if state in found.found:
+        if state in found.found and found.found[state].mentions:  # a state the article names, not one only implied by a body
             counts[state] += len(f.mentions)
     if not counts:
         return None
