@@ -9,7 +9,7 @@ from kg.event_links import link_events
 from kg.extract.entities import find_entities
 from kg.extract.event_senses import event_types, trigger_types
 from kg.extract.events import find_events
-from kg.model import Article, Entity, Event, Evidence
+from kg.model import Article, Entity, Event, Evidence, Mention
 
 
 def events_in(nlp, gazetteer, text, published="2016-10-20"):
@@ -322,3 +322,17 @@ def test_a_noun_of_quantity_stands_in_for_its_trigger(nlp, gazetteer):
     events, found = events_in(nlp, gazetteer, "Kenya has completed a new round of talks with its creditors.")
     meeting = next(e for e in events if e.type == "meeting")
     assert [found.found[a].label for a in meeting.agents] == ["Kenya"]
+
+
+@pytest.mark.parametrize(("cast", "count"), [
+    # two articles naming the same three people and bodies tell one story: their undated strikes in Lyon are one
+    ({**PLACE_ENTITIES, "x": Entity("x", "X", "Person", mentions=(Mention("a", "X", 0, 1, 0), Mention("b", "X", 0, 1, 0))),
+      "y": Entity("y", "Y", "Person", mentions=(Mention("a", "Y", 0, 1, 0), Mention("b", "Y", 0, 1, 0))),
+      "z": Entity("z", "Z", "Organization", mentions=(Mention("a", "Z", 0, 1, 0), Mention("b", "Z", 0, 1, 0)))}, 1),
+    # two shared names are not yet one story
+    ({**PLACE_ENTITIES, "x": Entity("x", "X", "Person", mentions=(Mention("a", "X", 0, 1, 0), Mention("b", "X", 0, 1, 0))),
+      "y": Entity("y", "Y", "Person", mentions=(Mention("a", "Y", 0, 1, 0), Mention("b", "Y", 0, 1, 0)))}, 2),
+])
+def test_reports_in_articles_of_one_story_are_linked(cast, count):
+    merged, _ = link_events([report("a"), report("b")], cast)
+    assert len(merged) == count
