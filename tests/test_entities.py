@@ -263,3 +263,11 @@ def test_a_country_a_city_and_a_us_state_know_their_state(nlp, gazetteer):
     assert found["Zambia"].state == found["Zambia"].id
     assert found["Johannesburg"].state == south_africa
     assert found["Ohio"].state == "usa"
+
+
+def test_a_place_named_of_another_lies_in_it(nlp, gazetteer):
+    doc = nlp("The company filed suit in the Northern District of Texas on Monday.")
+    doc.user_data["article"] = "t"
+    found = {f.label: f for f in find_entities(doc, gazetteer).found.values()}
+    district = next(f for label, f in found.items() if "District" in label)
+    assert district.parent == found["Texas"].id

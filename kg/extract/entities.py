@@ -53,6 +53,7 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     for found in result.found.values():  # "the Sulaiman neighborhood": a district of the article's city
         if found.entry is None and found.type in ("District", "Facility") and result.main_place and not found.parent:
             found.parent = result.main_place
+    _places_of_places(result)
     add_collectives(result, doc)
     apply_metonymy(result, gaz)
     chains.link_mentions(result, doc, definitions)
@@ -62,6 +63,20 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
             found.state = country_in_name(found.label, gaz)  # "Bank of Zambia", "South African Transport Services"
     _add_implied_states(result, gaz)
     return result
+
+
+def _places_of_places(result: ArticleEntities) -> None:
+    """Put a place named "of" another in it: "the Central District of California", "the old city
+    of Lyon" (a place with no parent of its own yet)."""
+    for span, ids in result.spans:
+        inner = [result.found[i] for i in ids if i in result.found and result.found[i].type in PLACE_TYPES and not result.found[i].parent]
+        if not inner:
+            continue
+        outer = [i for c in span.root.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"
+                 for i in result.at(p.i) if i in result.found and result.found[i].type in PLACE_TYPES]
+        for place in inner:
+            if outer and outer[0] != place.id:
+                place.parent = outer[0]
 
 
 def _add_implied_states(result: ArticleEntities, gaz: Gazetteer) -> None:
