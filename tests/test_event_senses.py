@@ -164,6 +164,8 @@ PLACES = [
     ("Kenya's new government agreed to impose a 10 pct duty on sugar imports.", "tariff", "Kenya"),
     # a person speaks for the body an apposition names, and that body's name says its state
     ("Ann Banda, head of the Zambian Farmers Union, criticised the new tariffs.", "criticism", "Zambia"),
+    # a speaker's "from X" is where they spoke
+    ("The opposition leader told the BBC from Kenya that the vote was rigged.", "interview", "Kenya"),
     # who a person is ("a Texas Republican") is not where an arrest happened
     ("Police arrested Sen. John Smith, a Texas Republican, on Monday.", "arrest", None),
 ]
@@ -292,6 +294,9 @@ def test_every_trigger_type_is_in_the_typology():
 
 
 NEW_TYPES = [
+    # telling a news outlet is giving it an interview; telling anyone else is not
+    ("The minister told CNN that the talks had failed.", "interview"),
+    ("The general told his troops that the talks had failed.", None),
     # troops trained by a military: military assistance (PLOVER AID)
     ("Canadian instructors are training Malian troops near Bamako.", "military training"),
     ("The company is training its sales staff.", None),
@@ -309,7 +314,7 @@ def test_military_training_and_sports_matches(nlp, gazetteer, text, etype):
     if etype:
         assert etype in types
     else:
-        assert not types & {"military training", "sports match"}
+        assert not types & {"military training", "sports match", "interview"}
 
 
 def test_a_passive_participle_names_what_its_noun_undergoes(nlp, gazetteer):

@@ -166,7 +166,8 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         verb = (governor(token) or verb) if token.pos_ != "VERB" else token  # "questions at the news conference": the verb, not "at"
         holders = {verb} | {c for c in token.children if c.dep_ == "acl"}  # "a news conference held in Newark"
         holders |= {c for c in verb.children if c.dep_ == "advcl" and c.tag_ == "VBN" and not any(s.dep_.startswith("nsubj") for s in c.children)}  # "..., held in Newark"
-        children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep" and c.lower_ in IN_PREPS]
+        children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep"
+                    and (c.lower_ in IN_PREPS or c.lower_ == "from" and h.lemma_.lower() in _speaking_verbs())]  # "told CNN from Germany": where the speaker is
         children += [c for c in token.children if c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
         scope = {token} | {t for c in token.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree}
     scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
@@ -243,6 +244,13 @@ def _of_an_action(token: Token) -> bool:
 @cache
 def _officials() -> frozenset[str]:
     return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith(("official\t", "official_post\t")) for w in line.split("\t")[1].split(","))
+
+
+@cache
+def _speaking_verbs() -> frozenset[str]:
+    """Verbs whose most frequent WordNet sense is one of communication ("tell", "speak", "say")."""
+    rows = (line.split("\t") for line in lines("word_classes.tsv"))
+    return frozenset(r[0] for r in rows if len(r) > 2 and r[1] == "v" and r[2].split(",")[0] == "communication")
 
 
 @cache
