@@ -164,6 +164,9 @@ PLACES = [
     ("Kenya's new government agreed to impose a 10 pct duty on sugar imports.", "tariff", "Kenya"),
     # a person speaks for the body an apposition names, and that body's name says its state
     ("Ann Banda, head of the Zambian Farmers Union, criticised the new tariffs.", "criticism", "Zambia"),
+    # where the people an event befalls were is where it happened; "in the wake of X" is no place
+    ("The reporter interviewed the players at Wembley Stadium after their win over Brazil.", "interview", "Wembley Stadium"),
+    ("The minister resigned in the wake of the scandal in Brazil.", "resignation", None),
     # a speaker's "from X" is where they spoke
     ("The opposition leader told the BBC from Kenya that the vote was rigged.", "interview", "Kenya"),
     # who a person is ("a Texas Republican") is not where an arrest happened

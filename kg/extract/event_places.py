@@ -169,10 +169,20 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep"
                     and (c.lower_ in IN_PREPS or c.lower_ == "from" and h.lemma_.lower() in _speaking_verbs())]  # "told CNN from Germany": where the speaker is
         children += [c for c in token.children if c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
+        children += [c for o in verb.children if o.dep_ == "dobj" and _personal(o) for c in o.children
+                     if c.dep_ == "prep" and c.lower_ in IN_PREPS]  # "interviewed the players at the stadium": where they were
         scope = {token} | {t for c in token.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree}
     scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
+    if not war:  # "in the wake of their win over New Zealand": what an "of" of a common noun names is no place of the event
+        scope -= {t for a in scope if a.dep_ == "prep" and a.lower_ == "of" and a.head.pos_ == "NOUN"
+                  and a.head.lemma_.lower() not in _place_nouns() for t in a.subtree}
     described = {t for a in scope if a.dep_ == "appos" and a.head.ent_type_ == "PERSON" for t in a.subtree}  # "Menendez, a New Jersey Democrat": who he is, not where
     return scope - described - {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
+
+
+def _personal(head: Token) -> bool:
+    """Whether a noun phrase names people: a pronoun, or a noun of people or officials."""
+    return head.lower_ in ("him", "her", "them", "us", "me") or head.lemma_.lower() in _people_nouns() or head.ent_type_ == "PERSON"
 
 
 def participants(token: Token, found: ArticleEntities) -> tuple[list[str], list[str]]:
@@ -244,6 +254,12 @@ def _of_an_action(token: Token) -> bool:
 @cache
 def _officials() -> frozenset[str]:
     return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith(("official\t", "official_post\t")) for w in line.split("\t")[1].split(","))
+
+
+@cache
+def _people_nouns() -> frozenset[str]:
+    names = ("official\t", "official_post\t", "people\t", "labour\t")
+    return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith(names) for w in line.split("\t")[1].split(","))
 
 
 @cache
