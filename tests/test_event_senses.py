@@ -167,6 +167,8 @@ PLACES = [
     # where the people an event befalls were is where it happened; "in the wake of X" is no place
     ("The reporter interviewed the players at Wembley Stadium after their win over Brazil.", "interview", "Wembley Stadium"),
     ("The minister resigned in the wake of the scandal in Brazil.", "resignation", None),
+    # where the agents were is where they acted, not an actor ("pledged by ministers in Geneva")
+    ("The cuts, pledged by ministers in Geneva last month, were never made.", "pledge", "Geneva"),
     # a speaker's "from X" is where they spoke
     ("The opposition leader told the BBC from Kenya that the vote was rigged.", "interview", "Kenya"),
     # who a person is ("a Texas Republican") is not where an arrest happened
@@ -297,6 +299,9 @@ def test_every_trigger_type_is_in_the_typology():
 
 
 NEW_TYPES = [
+    # a vow or pledge by someone is an event; a promising result is not
+    ("The prime minister vowed to fight the new tariffs.", "pledge"),
+    ("The drug showed promising results in trials.", None),
     # telling a news outlet is giving it an interview; telling anyone else is not
     ("The minister told CNN that the talks had failed.", "interview"),
     ("The general told his troops that the talks had failed.", None),
@@ -317,7 +322,7 @@ def test_military_training_and_sports_matches(nlp, gazetteer, text, etype):
     if etype:
         assert etype in types
     else:
-        assert not types & {"military training", "sports match", "interview"}
+        assert not types & {"military training", "sports match", "interview", "pledge"}
 
 
 def test_a_passive_participle_names_what_its_noun_undergoes(nlp, gazetteer):

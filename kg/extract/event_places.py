@@ -169,8 +169,9 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
         children = [c for h in holders for c in h.children if c != token and c.dep_ == "prep"
                     and (c.lower_ in IN_PREPS or c.lower_ == "from" and h.lemma_.lower() in _speaking_verbs())]  # "told CNN from Germany": where the speaker is
         children += [c for c in token.children if c.dep_ == "prep" and c.lower_ not in ABOUT_PREPS]
-        children += [c for o in verb.children if o.dep_ == "dobj" and _personal(o) for c in o.children
-                     if c.dep_ == "prep" and c.lower_ in IN_PREPS]  # "interviewed the players at the stadium": where they were
+        people = [o for o in verb.children if o.dep_ == "dobj"] + (agents(token) if token.pos_ == "VERB" else [])
+        children += [c for o in people if _personal(o) for c in o.children
+                     if c.dep_ == "prep" and c.lower_ in IN_PREPS]  # "interviewed the players at the stadium", "pledged by ministers in Punta del Este": where they were
         scope = {token} | {t for c in token.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree}
     scope |= {t for c in children if not any(o in set(c.subtree) for o in others) for t in c.subtree}
     if not war:  # "in the wake of their win over New Zealand": what an "of" of a common noun names is no place of the event
@@ -234,6 +235,8 @@ def _named_as_actor(t: Token, trigger: Token, found: ArticleEntities) -> bool:
         return True
     at = t
     while at != trigger and at.head != at:
+        if at.dep_ == "prep" and at.lower_ in IN_PREPS:
+            return False  # where the agent was: "pledged by ministers in Punta del Este"
         if at.dep_ == "agent" or (at.dep_ == "pobj" and at.head.lower_ == "by"):
             return True
         at = at.head
