@@ -169,6 +169,10 @@ PLACES = [
     ("The minister resigned in the wake of the scandal in Brazil.", "resignation", None),
     # where the agents were is where they acted, not an actor ("pledged by ministers in Geneva")
     ("The cuts, pledged by ministers in Geneva last month, were never made.", "pledge", "Geneva"),
+    # a war event reported by local witnesses happened where they are
+    ("Residents in the town of Kafr Nabl said at least five people were killed in the shelling.", "attack on civilians", "Kafr Nabl"),
+    # ... not where officials speak from
+    ("Officials in Washington said at least five people were killed in the shelling.", "attack on civilians", None),
     # a speaker's "from X" is where they spoke
     ("The opposition leader told the BBC from Kenya that the vote was rigged.", "interview", "Kenya"),
     # who a person is ("a Texas Republican") is not where an arrest happened

@@ -301,7 +301,8 @@ def _names_a_place(ent: Span) -> bool:
 
 OF_PLACE = {"town": "City", "city": "City", "village": "City", "province": "Region", "governorate": "Region",
             "region": "Region", "district": "District", "neighborhood": "District", "neighbourhood": "District",
-            "suburb": "District", "quarter": "District", "camp": "District"}
+            "suburb": "District", "quarter": "District", "camp": "District", "state": "Region", "county": "Region",
+            "municipality": "City", "island": "Region"}
 
 
 def _place_of(ent: Span) -> str | None:

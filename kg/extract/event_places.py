@@ -104,6 +104,9 @@ def place_of(token: Token, etype: EventType, sent: Span, found: ArticleEntities,
         taken = {t for o in others if o != token for t in o.subtree} | {t for c in verb.children if c.dep_ in OTHER_CLAUSES for t in c.subtree}
         places = [(p, t.i) for t in sent if t not in taken and t.i not in where.excluded and _of_an_action(t)
                   for p in _places_at(t, found, where) if found.found[p].type != "Country"]
+        if not places:  # "residents in the state of Gombe said at least 11 people were killed in attacks": where the witnesses are
+            places = [(p, t.i) for w in _witnesses(verb) for c in w.children if c.dep_ == "prep" and c.lower_ in IN_PREPS
+                      for t in c.subtree if t.i not in where.excluded for p in _places_at(t, found, where)]
     if places:
         places.sort(key=lambda p: (PLACE_TYPES.index(found.found[p[0]].type), abs(p[1] - token.i)))
         return places[0][0]
@@ -179,6 +182,15 @@ def _clause_scope(token: Token, others, war: bool) -> set[Token]:
                   and a.head.lemma_.lower() not in _place_nouns() for t in a.subtree}
     described = {t for a in scope if a.dep_ == "appos" and a.head.ent_type_ == "PERSON" for t in a.subtree}  # "Menendez, a New Jersey Democrat": who he is, not where
     return scope - described - {t for o in others if o != token and o not in token.ancestors for t in o.subtree}
+
+
+def _witnesses(verb: Token) -> list[Token]:
+    """Return the local witnesses a report of the verb's clause comes from ("residents in X said ..."):
+    the subject of the verb of speaking whose complement the clause is, if a word of @witness."""
+    clause = next((a for a in [verb, *verb.ancestors][:5] if a.dep_ == "ccomp"), None)  # "... said 11 were killed and two injured in attacks"
+    if clause is None or clause.head.lemma_.lower() not in _speaking_verbs():
+        return []
+    return [c for c in clause.head.children if c.dep_ == "nsubj" and c.lemma_.lower() in _witness_nouns()]
 
 
 def _personal(head: Token) -> bool:
@@ -263,6 +275,11 @@ def _officials() -> frozenset[str]:
 def _people_nouns() -> frozenset[str]:
     names = ("official\t", "official_post\t", "people\t", "labour\t")
     return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith(names) for w in line.split("\t")[1].split(","))
+
+
+@cache
+def _witness_nouns() -> frozenset[str]:
+    return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith("witness\t") for w in line.split("\t")[1].split(","))
 
 
 @cache
