@@ -213,6 +213,9 @@ HEADLINES = [
     ("MERCURY PRICES FALL\n\nThe Commission said it has opened an enquiry into mercury imports.", "investigation", "2016-10-20"),
     # ... but not in the simple past
     ("MERCURY PRICES FALL\n\nThe Commission opened an enquiry into mercury imports.", "investigation", None),
+    # an act its doer reports, with no time of its own, is reported when done; someone else's report is not
+    ("ACME PROFITS RISE\n\nAcme Corp said profits rose. Sales rose too. Acme also said it filed a lawsuit against Rival Inc.", "lawsuit", "2016-10-20"),
+    ("ACME PROFITS RISE\n\nAcme Corp said profits rose. Sales rose too. Analysts said Rival filed a lawsuit against Acme.", "lawsuit", None),
     # an event told further down the story is not the headline's news
     ("ACME FILES SUIT AGAINST RIVAL\n\nAcme Corp said its board met. Profits rose. Sales fell. Rival said it was sued by Acme last year.", "lawsuit", "2015"),
 ]

@@ -55,7 +55,7 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
         times = _times_by_trigger(sent, triggers, article, ents) if triggers else {}
         for token, etype in triggers.items():
             mentions.append(_mention(token, etype, sent, times.get(token.i, []), article, found, list(triggers), where)
-                            | {"news": sent.start in lede and (etype.name in headline or _present_perfect(token))})
+                            | {"news": sent.start in lede and (etype.name in headline or _present_perfect(token)) or _self_reported(token)})
         if not triggers:
             toll = _casualties(sent)
             if toll[0] is not None or toll[1] is not None:  # dated like an event ("20 were killed on Wednesday")
@@ -81,6 +81,16 @@ def _present_perfect(token: Token) -> bool:
     in a story's first sentences, news of the day."""
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
     return verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have", "'s", "'ve") for c in verb.children)
+
+
+def _self_reported(token: Token) -> bool:
+    """Whether a trigger names an act its doer reports, with no time ("Acme said it filed a suit",
+    "the union said it has called a strike"): an announcement of what one has just done."""
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in ("say", "announce", "disclose", "confirm"):
+        return False
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    return subject is not None and subject.lower_ in ("it", "they", "we") and (verb.tag_ == "VBD" or _present_perfect(verb))
 
 
 def _stems(word: str) -> set[str]:
