@@ -206,7 +206,7 @@ HEADLINES = [
     # the headline's news, told in the lede with no time of its own, happened on the story's day
     ("ACME FILES SUIT AGAINST RIVAL\n\nAcme Corp said it filed a lawsuit against Rival Inc in federal court.", "lawsuit", "2016-10-20"),
     # a lede event the headline does not name keeps no date
-    ("ACME REJECTS RIVAL OFFER\n\nAcme Corp said it filed a lawsuit against Rival Inc in federal court.", "lawsuit", None),
+    ("ACME REJECTS RIVAL OFFER\n\nRival Inc was sued by Acme Corp in federal court.", "lawsuit", None),
     # a headline verb in the past participle names its event too ("CRITICISED")
     ("MINISTRY CRITICISED\n\nThe ruling party has criticised the Agriculture Ministry for waste.", "criticism", "2016-10-20"),
     # an event of the lede in the present perfect is the day's news, whatever the headline says
