@@ -148,7 +148,7 @@ PLACES = [
     ("Mexico agreed to impose a duty on steel imports.", "tariff", "Mexico"),
     ("The US president gave a speech at the White House.", "speech", "United States"),
     # whom an accusation targets is not where it was made; where a visit went is its place
-    ("EU officials accused Beijing of dumping steel.", "accusation", None),
+    ("EU officials accused Beijing of dumping steel.", "accusation", "Europe"),  # where the accusers' union lies, not China
     ("The Pope visited Brazil on Monday.", "visit", "Brazil"),
     # a non-war event is where its agent's state is: a criticism made by a state
     ("Brazil criticised the new tariffs on steel.", "criticism", "Brazil"),
@@ -169,6 +169,10 @@ PLACES = [
     ("The minister resigned in the wake of the scandal in Brazil.", "resignation", None),
     # where the agents were is where they acted, not an actor ("pledged by ministers in Geneva")
     ("The cuts, pledged by ministers in Geneva last month, were never made.", "pledge", "Geneva"),
+    # a body of no state acts where its union lies; "it" reporting its own act is the reporter
+    ("The European Commission said it has opened an enquiry into steel imports.", "investigation", "Europe"),
+    # the one a complaint is from made it
+    ("The ruling follows a complaint from EU steel producers.", "complaint", "Europe"),
     # a war event reported by local witnesses happened where they are
     ("Residents in the town of Kafr Nabl said at least five people were killed in the shelling.", "attack on civilians", "Kafr Nabl"),
     # ... not where officials speak from

@@ -80,9 +80,14 @@ def _places_of_places(result: ArticleEntities) -> None:
 
 
 def _add_implied_states(result: ArticleEntities, gaz: Gazetteer) -> None:
-    """Make the states of the article's bodies and places entities of it, with no mention of their
-    own ("the Soviet Communist Party criticised ...": the Soviet Union), so an event can be placed
-    in the state whose body acted."""
+    """Make the states of the article's bodies and places, and the regions its bodies of no state lie
+    in, entities of it, with no mention of their own ("the Soviet Communist Party criticised ...":
+    the Soviet Union; "the EC Commission": Europe), so an event can be placed where its agent is."""
+    for body in [f for f in result.found.values() if f.type == "IntergovernmentalOrganization" and f.entry is not None]:
+        body.seat = next((i for i in gaz.ancestors(body.id) if getattr(gaz.entries.get(i), "type", None) == "Region"), None)
+        if body.seat and body.seat not in result.found:
+            region = gaz.entries[body.seat]
+            result.found[region.id] = Found(region.id, region.label, "Region", entry=region)
     for state in sorted({f.state for f in result.found.values() if f.state} - set(result.found)):
         entry = gaz.entries.get(state)
         label = entry.label if entry else country_label(int(state.removeprefix("geonames:"))) if state.startswith("geonames:") else None

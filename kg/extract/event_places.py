@@ -131,6 +131,9 @@ def _state_place(token: Token, etype: EventType, found: ArticleEntities, where: 
     states = {None if i is None else _state(i, found) for i in bodies}
     if len(states) == 1 and next(iter(states)) in found.found:  # every body's state known, and one (None counts as unknown)
         return next(iter(states))
+    seats = {None if i is None else found.found[i].seat for i in bodies}
+    if len(seats) == 1 and next(iter(seats)) in found.found:  # bodies of no state, all of one union: where it lies ("the EC opened an enquiry")
+        return next(iter(seats))
     # the article's country, unless a body of the event belongs to another state or to none ("the EC ruled")
     foreign = [i for i in bodies if i is not None and (found.found[i].type in SUPRANATIONAL or _state(i, found) not in (None, where.home))]
     return where.home if etype.domestic and not foreign else None

@@ -181,6 +181,8 @@ def agents(token: Token) -> list[Token]:
     else:
         heads += [c for c in token.children if c.dep_ in ("poss", "compound", "amod")]
         heads += [p for c in token.children if c.dep_ == "prep" and c.lower_ == "by" for p in c.children if p.dep_ == "pobj"]
+        heads += [p for c in token.children if c.dep_ == "prep" and c.lower_ == "from" for p in c.children  # "a complaint from EC producers"
+                  if p.dep_ == "pobj" and p.ent_type_ not in ("DATE", "TIME", "GPE", "LOC", "FAC") and p.pos_ in ("NOUN", "PROPN")]
         heads += [p for c in token.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
         gov = governor(token)
         if gov is not None and gov.pos_ in ("VERB", "AUX") and (stand_in(token).dep_ in ("dobj", "attr") or gov.lemma_.lower() in LIGHT_VERBS):
@@ -188,7 +190,17 @@ def agents(token: Token) -> list[Token]:
             if not subjects and gov.dep_ == "xcomp":  # "Canada agreed to impose a duty" (whatever modifies the duty: "a 15 pct duty")
                 subjects = [c for c in gov.head.children if c.dep_ == "nsubj"]
             heads += subjects
+    heads = [_speaker(h) for h in heads]
     return heads + [c for h in heads for c in h.conjuncts]
+
+
+def _speaker(head: Token) -> Token:
+    """Return who a pronoun subject of a reported clause is when it is the reporter ("the Commission
+    said it has opened an enquiry": the Commission), else the word itself."""
+    clause = head.head
+    if head.lower_ not in ("it", "they", "he", "she", "we") or head.dep_ != "nsubj" or clause.dep_ != "ccomp":
+        return head
+    return next((c for c in clause.head.children if c.dep_ == "nsubj" and c.pos_ in ("PROPN", "NOUN")), head)
 
 
 def objects(token: Token) -> list[Token]:
