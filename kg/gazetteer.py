@@ -172,9 +172,9 @@ def geonames_country(name: str) -> dict | None:
 
 
 def us_state(name: str) -> bool:
-    """Whether a name is one of the US states (GeoNames, offline): a region of the United States,
-    not the most populous city of that name ("Florida", a town in Cuba)."""
-    return name.lower() in _us_states()
+    """Whether a name is one of the US states and no country (GeoNames, offline): a region of the
+    United States, not the most populous city of that name ("Florida", a town in Cuba)."""
+    return name.lower() in _us_states() and name.lower() not in _countries()  # "Georgia": the context decides, which this cannot read
 
 
 US_GEONAMEID = 6252001

@@ -271,3 +271,24 @@ def test_a_place_named_of_another_lies_in_it(nlp, gazetteer):
     found = {f.label: f for f in find_entities(doc, gazetteer).found.values()}
     district = next(f for label, f in found.items() if "District" in label)
     assert district.parent == found["Texas"].id
+
+
+def test_a_name_both_a_country_and_a_us_state_is_neither_typed_nor_placed(nlp, gazetteer):
+    doc = nlp("Fighting resumed in Georgia on Monday.")
+    doc.user_data["article"] = "t"
+    georgia = next(f for f in find_entities(doc, gazetteer).found.values() if f.label == "Georgia")
+    assert georgia.state is None  # not the United States, not the country: the text must say which
+
+
+@pytest.mark.parametrize("text, label, state", [
+    # a public body's name says whose state it serves
+    ("The Zambian Farmers Union criticised the tariffs.", "Zambian Farmers Union", "Zambia"),
+    # a company's says where it comes from, not where it acts
+    ("British Printing Corp sued Harcourt in Manhattan.", "British Printing", None),
+])
+def test_a_country_in_a_public_bodys_name_is_its_state(nlp, gazetteer, text, label, state):
+    doc = nlp(text)
+    doc.user_data["article"] = "t"
+    found = find_entities(doc, gazetteer).found
+    body = next(f for f in found.values() if f.label.startswith(label))
+    assert (found[body.state].label if body.state else None) == state

@@ -59,8 +59,8 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     chains.link_mentions(result, doc, definitions)
     for found in result.found.values():
         found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None) or found.state  # else GeoNames' (a country not in the gazetteer, a city's country)
-        if found.state is None and found.entry is None and found.type in STATE_NAMED_TYPES:
-            found.state = country_in_name(found.label, gaz)  # "Bank of Zambia", "South African Transport Services"
+        if found.state is None and found.entry is None and found.type in STATE_NAMED_TYPES and _public_body(found.label):
+            found.state = country_in_name(found.label, gaz)  # "Bank of Zambia", "Congress of South African Trade Unions"; not a company
     _add_implied_states(result, gaz)
     return result
 
@@ -77,6 +77,19 @@ def _places_of_places(result: ArticleEntities) -> None:
         for place in inner:
             if outer and outer[0] != place.id:
                 place.parent = outer[0]
+
+
+def _public_body(name: str) -> bool:
+    """Whether a name is a public or political body's, by a head word of `state_bodies.txt` (the
+    last word, or the one before "of": "Congress of South African Trade Unions")."""
+    words = [w.lower().removesuffix("s") for w in name.split()]
+    heads = {words[-1]} | {words[i - 1] for i, w in enumerate(words) if w == "of" and i > 0} if words else set()
+    return bool(heads & _state_bodies())
+
+
+@cache
+def _state_bodies() -> frozenset[str]:
+    return frozenset(lines("state_bodies.txt"))
 
 
 def _add_implied_states(result: ArticleEntities, gaz: Gazetteer) -> None:
