@@ -28,8 +28,17 @@ from kg.extract import chains, names
 from kg.extract.actors import add_collectives, add_organs, apply_metonymy
 from kg.extract.boundaries import named_spans
 from kg.extract.found import ArticleEntities, Found, add, collective_lexicon, slug
-from kg.gazetteer import (US_GEONAMEID, PLACE_TYPES, Gazetteer, country_in_name, country_label, country_of_city, geonames_city,
-                          geonames_country, us_state)
+from kg.gazetteer import (
+    PLACE_TYPES,
+    US_GEONAMEID,
+    Gazetteer,
+    country_in_name,
+    country_label,
+    country_of_city,
+    geonames_city,
+    geonames_country,
+    us_state,
+)
 
 __all__ = ["ArticleEntities", "Found", "find_entities"]
 

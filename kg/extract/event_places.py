@@ -3,15 +3,23 @@
 Place, most trusted first:
 1. a place in the trigger's phrase or in its verb's prepositional phrases ("talks in Geneva",
    "fighting around Donetsk"), the most specific one; a country counts only in a locative phrase
-   ("in Syria"), never as an adjective or an actor ("Russian strikes", "mediated by the US");
+   ("in Syria"), never as an adjective or an actor ("Russian strikes", "mediated by the US"); where
+   the people it befalls or its person agents were ("interviewed the players at the MCG", "pledged
+   by ministers in Punta del Este"); a speaker's "from X"; never what an "of" of a common noun
+   names ("in the wake of their win over New Zealand") nor who a person is ("X, a Texas Republican");
 2. for a domestic event (a court ruling, an election, a protest: `event_typology.tsv`), the
    country or city its own modifier or its agent's modifier names ("the Israeli election",
-   "a New Delhi court summoned ...", "Brazil's highest court");
-3. for a war event, a place in a locative phrase of another verb of the sentence;
-4. the one state whose bodies took part ("the Cabinet met", "a speech at the White House", the
-   agent of a sanction, a complaint or a criticism), every side known; for a domestic event, else the article's home country
-   (the one country 70% of its country-level mentions point to), unless a body of another state or
-   of none (the EC) took part.
+   "a New Delhi court summoned ...", "Brazil's highest court"), then its target's ("charged the
+   Glenview, Ill., company");
+3. for a war event, a place in a locative phrase of another verb of the sentence, else where the
+   local witnesses reporting it are ("residents in X said ...");
+4. the one state whose bodies took part ("the Cabinet met", "a speech at the White House"), every
+   side known; outside war, the state of its agent ("Canada's government agreed to impose a duty",
+   a person speaking for a body: "X, head of the Zambian Farmers Union"), unless the clause names
+   a place or body it cannot type; a body of no state acts where its union lies (the EC: Europe);
+   for a domestic event, else the article's home country (the one country HOME_SHARE of its
+   country-level mentions point to, or HOME_LEAD times any other's), unless a body of another
+   state or of none took part.
 Never a place: the dateline where the reporter filed ("LONDON, March 3 -"), a name the entity layer
 types as a person or an organization, a bare compass word, a place that stands for an actor ("announced by Moscow").
 """

@@ -7,7 +7,10 @@ strike, "Russian strikes" airstrikes). For each trigger:
   says "the city"); never the dateline;
 - time: DATE/TIME expressions whose nearest governing trigger is this one, resolved by `time`
   against the publication date; "since X" and verbs of beginning set `start`, "until X" and verbs of
-  ending set `end`; "last week" a span; no expression of its own, no date;
+  ending set `end`; "last week" a span; no expression of its own, no date, except for the story's
+  news, which happened on its publication date: an event of the lede (the first LEDE_SENTENCES
+  after the headline) whose type the headline names or whose verb is in the present perfect ("the
+  Commission has opened an enquiry"), and an act its doer reports ("Acme said it filed a suit");
 - agents and targets: the verb's subject and object, or the noun's "by X", possessor or demonym;
 - casualties: "at least four civilians were killed and ten others wounded" -> 4, 10, civilians.
 Mentions of one type within an article are one event unless their places or dates differ, or a
@@ -87,7 +90,7 @@ def _self_reported(token: Token) -> bool:
     """Whether a trigger names an act its doer reports, with no time ("Acme said it filed a suit",
     "the union said it has called a strike"): an announcement of what one has just done."""
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
-    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in ("say", "announce", "disclose", "confirm"):
+    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in _announcing_verbs():
         return False
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
     return subject is not None and subject.lower_ in ("it", "they", "we") and (verb.tag_ == "VBD" or _present_perfect(verb))
@@ -309,6 +312,11 @@ def _containers(place: str | None, found: ArticleEntities) -> frozenset[str]:
             out.add(entity.state)
         place = entity.parent
     return frozenset(out)
+
+
+@cache
+def _announcing_verbs() -> frozenset[str]:
+    return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith("announcing\t") for w in line.split("\t")[1].split(","))
 
 
 @cache
