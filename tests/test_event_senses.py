@@ -70,6 +70,9 @@ SENSES = [
     # what did not happen is no event
     ("They threatened to impose sanctions.", None, "sanction"),
     ("The firm could face a lawsuit.", None, "lawsuit"),
+    # a deadline or an attempt to do something: not done yet
+    ("Iran faces a deadline to reach a deal over its nuclear programme.", None, "agreement"),
+    ("Efforts to settle the case out of court have failed.", None, "settlement"),
     ("Parliament made a call to impose sanctions on the regime.", None, "sanction"),
     ("The EU agreed to hold up imposing tariffs on steel.", None, "tariff"),
     # a year in a relative clause is no death toll
