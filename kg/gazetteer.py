@@ -53,6 +53,7 @@ class Gazetteer:
     organs: dict[str, str] = field(default_factory=dict)  # "warplanes" -> "military"
     metonymy: dict[str, str] = field(default_factory=dict)  # "moscow" -> "russia-government"
     by_name: dict[str, str] = field(default_factory=dict)  # name key -> id
+    countries: dict[int, str] = field(default_factory=dict)  # GeoNames id -> id of a gazetteer country
 
     def lookup(self, name: str) -> Entry | None:
         """Return the entry one of whose names normalizes like `name`, or None."""
@@ -71,7 +72,9 @@ class Gazetteer:
 
     def country_id(self, geonameid: int) -> str:
         """Return the id of the country with this GeoNames id: the gazetteer's, else `geonames:ID`."""
-        return next((e.id for e in self.entries.values() if e.type == "Country" and e.geonames == geonameid), f"geonames:{geonameid}")
+        if not self.countries:  # built on first use
+            self.countries.update({e.geonames: e.id for e in self.entries.values() if e.type == "Country" and e.geonames})
+        return self.countries.get(geonameid) or f"geonames:{geonameid}"
 
     def ancestors(self, entry_id: str) -> list[str]:
         """Return the chain of parents of an entry, nearest first (cycles cut)."""
