@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
-from kg.extract.event_senses import PLACE_TYPES, EventType, agents, governor, objects, role_fillers
+from kg.extract.event_senses import PLACE_TYPES, EventType, agents, governor, objects, role_fillers, word_set
 
 COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"}
 IN_PREPS = ("in", "at", "near", "across", "inside", "throughout", "around", "outside", "before")  # where something is
@@ -201,12 +201,12 @@ def _witnesses(verb: Token) -> list[Token]:
     clause = next((a for a in [verb, *verb.ancestors][:5] if a.dep_ == "ccomp"), None)  # "... said 11 were killed and two injured in attacks"
     if clause is None or clause.head.lemma_.lower() not in _speaking_verbs():
         return []
-    return [c for c in clause.head.children if c.dep_ == "nsubj" and c.lemma_.lower() in _witness_nouns()]
+    return [c for c in clause.head.children if c.dep_ == "nsubj" and c.lemma_.lower() in word_set("witness")]
 
 
 def _personal(head: Token) -> bool:
     """Whether a noun phrase names people: a pronoun, or a noun of people or officials."""
-    return head.lower_ in ("him", "her", "them", "us", "me") or head.lemma_.lower() in _people_nouns() or head.ent_type_ == "PERSON"
+    return head.lower_ in ("him", "her", "them", "us", "me") or head.lemma_.lower() in word_set("official") | word_set("official_post") | word_set("people") | word_set("labour") or head.ent_type_ == "PERSON"
 
 
 def participants(token: Token, found: ArticleEntities) -> tuple[list[str], list[str]]:
@@ -242,7 +242,7 @@ def _own_modifiers(token: Token, found: ArticleEntities) -> list[Token]:
     Glenview, Ill., company")."""
     words = [t for c in token.children if c.dep_ in ("amod", "compound", "poss", "nmod") for t in c.subtree]
     for head in agents(token):  # "a New Delhi court", "workers at the plant in Lyon"; a person's country is a nationality ("US ambassador")
-        if not any(found.found[i].type == "Person" for i in found.at(head.i) if i in found.found) and head.lemma_.lower() not in _officials():
+        if not any(found.found[i].type == "Person" for i in found.at(head.i) if i in found.found) and head.lemma_.lower() not in word_set("official") | word_set("official_post"):
             words += [t for t in head.subtree if t.i <= head.i]
         words += [t for c in head.children if c.dep_ == "prep" and c.lower_ in IN_PREPS for t in c.subtree]
     for head in objects(token) if token.pos_ == "VERB" else ():  # last, whom it befell: "charged the Glenview, Ill., company", "sued a Dallas bank";
@@ -275,22 +275,6 @@ def _of_an_action(token: Token) -> bool:
             return False
         at = at.head
     return at.pos_ in ("VERB", "AUX") and token.dep_ in ("pobj", "compound")
-
-
-@cache
-def _officials() -> frozenset[str]:
-    return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith(("official\t", "official_post\t")) for w in line.split("\t")[1].split(","))
-
-
-@cache
-def _people_nouns() -> frozenset[str]:
-    names = ("official\t", "official_post\t", "people\t", "labour\t")
-    return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith(names) for w in line.split("\t")[1].split(","))
-
-
-@cache
-def _witness_nouns() -> frozenset[str]:
-    return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith("witness\t") for w in line.split("\t")[1].split(","))
 
 
 @cache

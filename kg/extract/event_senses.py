@@ -121,20 +121,20 @@ def irrealis(token: Token) -> bool:
     """Whether a trigger names an event that did not (or not yet) happen: "any deal", "no meeting",
     "did not sign the agreement", "could conduct an investigation", "threatened to impose
     sanctions", "plans for a meeting"."""
-    if any(c.dep_ in ("det", "predet") and c.lower_ in ("any", "no", "such") or c.dep_ == "amod" and c.lower_ in _word_set("irrealis_modifier")
+    if any(c.dep_ in ("det", "predet") and c.lower_ in ("any", "no", "such") or c.dep_ == "amod" and c.lower_ in word_set("irrealis_modifier")
            for c in token.children):
         return True
     verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
-    if verb is not None and token.dep_ == "pobj" and token.head.lower_ == "for" and verb.lemma_.lower() in _word_set("irrealis_for"):
+    if verb is not None and token.dep_ == "pobj" and token.head.lower_ == "for" and verb.lemma_.lower() in word_set("irrealis_for"):
         return True  # "a letter calling for a meeting", "pressed for talks"
     if verb is not None and token.dep_ == "pobj" and token.head.lower_ not in ("for", "of", "to"):
         verb = None  # "could not answer questions at the news conference": the conference was held
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
-    if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain[:1] for c in v.children):
+    if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in word_set("irrealis_modal") for v in chain[:1] for c in v.children):
         return True
     governors = {v.lemma_.lower() for v in chain if v != token}  # "threatened to strike"; "urged" itself happened
     heads = {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp", "acl")}  # "a call to impose penalties"
-    return bool(governors & _word_set("irrealis_governor") or heads & (_word_set("irrealis_governor") | _word_set("irrealis_for")))
+    return bool(governors & word_set("irrealis_governor") or heads & (word_set("irrealis_governor") | word_set("irrealis_for")))
 
 
 def holds(sense: Sense, token: Token, found: ArticleEntities) -> bool:
@@ -233,7 +233,7 @@ def stand_in(token: Token) -> Token:
     """Return the noun that takes a noun trigger's place in the clause: a word of quantity or phase it
     is "of" ("completed a round of talks", "the fourth day of a hearing"; @partitive), else itself."""
     at = token
-    while at.dep_ == "pobj" and at.head.lower_ == "of" and at.head.head.lemma_.lower() in _word_set("partitive") and at.head.head != at.head:
+    while at.dep_ == "pobj" and at.head.lower_ == "of" and at.head.head.lemma_.lower() in word_set("partitive") and at.head.head != at.head:
         at = at.head.head
     return at
 
@@ -255,17 +255,17 @@ def _matches(token: Token, values: frozenset[str], found: ArticleEntities) -> bo
     if "any" in values:
         return True
     words = {token.lemma_.lower(), token.lower_} | {c.lemma_.lower() for c in token.children if c.dep_ == "compound"}
-    if words & values or any(words & _word_set(v[1:]) for v in values if v.startswith("@")):
+    if words & values or any(words & word_set(v[1:]) for v in values if v.startswith("@")):
         return True
     types = {found.found[i].type for x in [token, *(c for c in token.children if c.dep_ == "compound")]
              for i in found.at(x.i) if i in found.found}
     if types & values:
         return True
-    if "ACTOR" in values and (types - set(PLACE_TYPES) | (types & {"Country"}) or words & _word_set("body")):
+    if "ACTOR" in values and (types - set(PLACE_TYPES) | (types & {"Country"}) or words & word_set("body")):
         return True
     if "PLACE" in values and types & set(PLACE_TYPES):
         return True
-    return "PERSON" in values and bool(types & PERSON_TYPES or words & (_word_set("official") | _word_set("people") | PRONOUNS))
+    return "PERSON" in values and bool(types & PERSON_TYPES or words & (word_set("official") | word_set("people") | PRONOUNS))
 
 
 @cache
@@ -304,7 +304,8 @@ def _condition(text: str) -> Condition:
 
 
 @cache
-def _word_set(name: str) -> frozenset[str]:
+def word_set(name: str) -> frozenset[str]:
+    """Return a named word set of `event_word_sets.tsv` (empty if unknown)."""
     sets = {k: frozenset(v.split(",")) for k, v in (line.split("\t") for line in lines("event_word_sets.tsv"))}
     return sets.get(name, frozenset())
 

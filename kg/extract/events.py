@@ -29,7 +29,14 @@ from spacy.tokens import Doc, Span, Token
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_places import participants, place_of, setting
-from kg.extract.event_senses import EventType, article_senses, event_types, find_triggers, trigger_types
+from kg.extract.event_senses import (
+    EventType,
+    article_senses,
+    event_types,
+    find_triggers,
+    trigger_types,
+    word_set,
+)
 from kg.extract.phrases import MAX_SENTENCE_TOKENS, evidence
 from kg.extract.time import When, number, resolve
 from kg.model import Article, Event
@@ -90,7 +97,7 @@ def _self_reported(token: Token) -> bool:
     """Whether a trigger names an act its doer reports, with no time ("Acme said it filed a suit",
     "the union said it has called a strike"): an announcement of what one has just done."""
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
-    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in _announcing_verbs():
+    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in word_set("announcing"):
         return False
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
     return subject is not None and subject.lower_ in ("it", "they", "we") and (verb.tag_ == "VBD" or _present_perfect(verb))
@@ -312,11 +319,6 @@ def _containers(place: str | None, found: ArticleEntities) -> frozenset[str]:
             out.add(entity.state)
         place = entity.parent
     return frozenset(out)
-
-
-@cache
-def _announcing_verbs() -> frozenset[str]:
-    return frozenset(w for line in lines("event_word_sets.tsv") if line.startswith("announcing\t") for w in line.split("\t")[1].split(","))
 
 
 @cache
