@@ -6,7 +6,7 @@ Two article-level events are one event when their type and city agree and either
 - at most one is dated and they share a participant (an agent or a target): "the strike by SATS
   workers" in two stories about South Africa, or
 - at most one is dated and their articles tell one story: they name at least STORY_ACTORS of the
-  same people and bodies (news outlets aside), as two reports of one murder inquiry do.
+  same people, as two reports of one murder inquiry do.
 Events of one type and city (a country is too vague) with no date that conflicts but nothing shared
 are `possibly_same_as` each other: a reader (or a later stage) decides. Dates further apart than the window never link.
 Linking is greedy over events sorted by (type, city, date, id), and an event joins a cluster only if
@@ -22,8 +22,8 @@ from dataclasses import replace
 from kg.model import Entity, Event
 
 LINK_WINDOW_DAYS = 3  # reports of one event of a type at one place: dates at most this far apart
-STORY_ACTORS = 3  # people and bodies two articles must both name to tell one story
-STORY_TYPES = {"Person", "Organization", "Government", "Military", "ArmedGroup", "NGO", "IntergovernmentalOrganization"}
+STORY_ACTORS = 2  # people two articles must both name to tell one story (bodies such as a government or the GATT recur across stories)
+STORY_TYPES = {"Person"}
 _PLACE_RANK = {"Facility": 0, "District": 1, "City": 2, "Region": 3, "Place": 4, "Country": 5}
 
 
@@ -67,7 +67,7 @@ def _agree(a: Event, b: Event) -> bool:
 
 def _same(a: Event, b: Event, cast: dict[str, frozenset[str]]) -> bool:
     """Whether two agreeing reports say enough to be one event: both dated, a shared participant,
-    or articles that tell one story."""
+    or articles that tell one story (people in common)."""
     if _days(a) is not None and _days(b) is not None:
         return True
     if set(a.agents + a.targets) & set(b.agents + b.targets):
@@ -77,7 +77,7 @@ def _same(a: Event, b: Event, cast: dict[str, frozenset[str]]) -> bool:
 
 
 def _casts(entities: dict[str, Entity]) -> dict[str, frozenset[str]]:
-    """Return, for each article, the people and bodies it names (news outlets aside)."""
+    """Return, for each article, the people it names."""
     out: dict[str, set[str]] = {}
     for entity in entities.values():
         if entity.type in STORY_TYPES:
