@@ -4,7 +4,9 @@ Two article-level events are one event when their type and city agree and either
 - both are dated and their dates lie within LINK_WINDOW_DAYS of each other (a span counts by its
   start and end), or
 - at most one is dated and they share a participant (an agent or a target): "the strike by SATS
-  workers" in two stories about South Africa.
+  workers" in two stories about South Africa, or
+- at most one is dated and their articles tell one story: they name at least STORY_ACTORS of the
+  same people, as two reports of one murder inquiry do.
 Events of one type and city (a country is too vague) with no date that conflicts but nothing shared
 are `possibly_same_as` each other: a reader (or a later stage) decides. Dates further apart than the window never link.
 Linking is greedy over events sorted by (type, city, date, id), and an event joins a cluster only if
@@ -20,6 +22,8 @@ from dataclasses import replace
 from kg.model import Entity, Event
 
 LINK_WINDOW_DAYS = 3  # reports of one event of a type at one place: dates at most this far apart
+STORY_ACTORS = 2  # people two articles must both name to tell one story (bodies such as a government or the GATT recur across stories)
+STORY_TYPES = {"Person"}
 _PLACE_RANK = {"Facility": 0, "District": 1, "City": 2, "Region": 3, "Place": 4, "Country": 5}
 
 
@@ -30,12 +34,13 @@ def link_events(events: list[Event], entities: dict[str, Entity]) -> tuple[dict[
         groups.setdefault((e.type, _city_of(e.place, entities)), []).append(e)
     merged: dict[str, Event] = {}
     mapping: dict[str, str] = {}
+    cast = _casts(entities)
     for (_etype, city), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         clusters: list[list[Event]] = []
         for e in sorted(group, key=lambda e: (_days(e) is None, _days(e) or (0, 0), e.id)):
             home = None
             if city is not None:  # an unplaced event says too little to be another article's event
-                home = next((c for c in clusters if all(_agree(e, x) for x in c) and any(_same(e, x) for x in c)), None)
+                home = next((c for c in clusters if all(_agree(e, x) for x in c) and any(_same(e, x, cast) for x in c)), None)
             if home is None:
                 clusters.append([e])
             else:
@@ -60,11 +65,25 @@ def _agree(a: Event, b: Event) -> bool:
     return da[0] - LINK_WINDOW_DAYS <= db[1] and db[0] - LINK_WINDOW_DAYS <= da[1]
 
 
-def _same(a: Event, b: Event) -> bool:
-    """Whether two agreeing reports say enough to be one event: both dated, or a shared participant."""
+def _same(a: Event, b: Event, cast: dict[str, frozenset[str]]) -> bool:
+    """Whether two agreeing reports say enough to be one event: both dated, a shared participant,
+    or articles that tell one story (people in common)."""
     if _days(a) is not None and _days(b) is not None:
         return True
-    return bool(set(a.agents + a.targets) & set(b.agents + b.targets))
+    if set(a.agents + a.targets) & set(b.agents + b.targets):
+        return True
+    docs_a, docs_b = {x.document for x in a.evidence}, {x.document for x in b.evidence}
+    return any(len(cast.get(x, frozenset()) & cast.get(y, frozenset())) >= STORY_ACTORS for x in docs_a for y in docs_b if x != y)
+
+
+def _casts(entities: dict[str, Entity]) -> dict[str, frozenset[str]]:
+    """Return, for each article, the people it names."""
+    out: dict[str, set[str]] = {}
+    for entity in entities.values():
+        if entity.type in STORY_TYPES:
+            for m in entity.mentions:
+                out.setdefault(m.document, set()).add(entity.id)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _documents(cluster: list[Event]) -> set[str]:

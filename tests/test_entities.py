@@ -239,3 +239,56 @@ def test_capitalized_words_before_a_legal_form_are_a_company(nlp, gazetteer):
     company = holder(found, "Braxton Foods Corp")
     assert company is not None and company.type == "Organization" and "Braxton Foods" in company.aliases
     assert holder(found, "Braxton") is company
+
+
+@pytest.mark.parametrize("text, label, entity_type", [
+    # a country the gazetteer lacks is still a country (GeoNames), whatever the model called it
+    ("Farmers in Zambia harvested maize early this year.", "Zambia", "Country"),
+    ("Officials from Botswana visited the mine.", "Botswana", "Country"),
+    # a US state is a region of the United States, not the biggest town of that name (in Cuba)
+    ("The storm reached Florida on Tuesday.", "Florida", "Region"),
+])
+def test_places_the_gazetteer_lacks_are_typed_from_geonames(nlp, gazetteer, text, label, entity_type):
+    doc = nlp(text)
+    doc.user_data["article"] = "t"
+    found = {f.label: f for f in find_entities(doc, gazetteer).found.values()}
+    assert found[label].type == entity_type
+
+
+def test_a_country_a_city_and_a_us_state_know_their_state(nlp, gazetteer):
+    doc = nlp("Miners in Zambia and teachers in Johannesburg and Ohio went on strike.")
+    doc.user_data["article"] = "t"
+    found = {f.label: f for f in find_entities(doc, gazetteer).found.values()}
+    south_africa = gazetteer.country_id(953987)  # GeoNames' South Africa, not in the gazetteer
+    assert found["Zambia"].state == found["Zambia"].id
+    assert found["Johannesburg"].state == south_africa
+    assert found["Ohio"].state == "usa"
+
+
+def test_a_place_named_of_another_lies_in_it(nlp, gazetteer):
+    doc = nlp("The company filed suit in the Northern District of Texas on Monday.")
+    doc.user_data["article"] = "t"
+    found = {f.label: f for f in find_entities(doc, gazetteer).found.values()}
+    district = next(f for label, f in found.items() if "District" in label)
+    assert district.parent == found["Texas"].id
+
+
+def test_a_name_both_a_country_and_a_us_state_is_neither_typed_nor_placed(nlp, gazetteer):
+    doc = nlp("Fighting resumed in Georgia on Monday.")
+    doc.user_data["article"] = "t"
+    georgia = next(f for f in find_entities(doc, gazetteer).found.values() if f.label == "Georgia")
+    assert georgia.state is None  # not the United States, not the country: the text must say which
+
+
+@pytest.mark.parametrize("text, label, state", [
+    # a public body's name says whose state it serves
+    ("The Zambian Farmers Union criticised the tariffs.", "Zambian Farmers Union", "Zambia"),
+    # a company's says where it comes from, not where it acts
+    ("British Printing Corp sued Harcourt in Manhattan.", "British Printing", None),
+])
+def test_a_country_in_a_public_bodys_name_is_its_state(nlp, gazetteer, text, label, state):
+    doc = nlp(text)
+    doc.user_data["article"] = "t"
+    found = find_entities(doc, gazetteer).found
+    body = next(f for f in found.values() if f.label.startswith(label))
+    assert (found[body.state].label if body.state else None) == state

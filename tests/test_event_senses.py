@@ -9,7 +9,7 @@ from kg.event_links import link_events
 from kg.extract.entities import find_entities
 from kg.extract.event_senses import event_types, trigger_types
 from kg.extract.events import find_events
-from kg.model import Article, Entity, Event, Evidence
+from kg.model import Article, Entity, Event, Evidence, Mention
 
 
 def events_in(nlp, gazetteer, text, published="2016-10-20"):
@@ -27,6 +27,9 @@ SENSES = [
     # a strike: by workers or a union, or from the air
     ("Railway workers went on strike on Monday.", "labour strike", "airstrike"),
     ("The dockers' union called a strike over pay.", "labour strike", "airstrike"),
+    # a participle before a noun: its conditioned sense, and the noun does it
+    ("Thousands of striking dockworkers blocked the port.", "labour strike", "airstrike"),
+    ("The investigating agency declined to comment.", None, "investigation"),
     ("Russian warplanes carried out strikes on Idlib.", "airstrike", "labour strike"),
     # a campaign: military or electoral
     ("The party launched its election campaign in Leeds.", "election campaign", "offensive"),
@@ -67,6 +70,9 @@ SENSES = [
     # what did not happen is no event
     ("They threatened to impose sanctions.", None, "sanction"),
     ("The firm could face a lawsuit.", None, "lawsuit"),
+    # a deadline or an attempt to do something: not done yet
+    ("Iran faces a deadline to reach a deal over its nuclear programme.", None, "agreement"),
+    ("Efforts to settle the case out of court have failed.", None, "settlement"),
     ("Parliament made a call to impose sanctions on the regime.", None, "sanction"),
     ("The EU agreed to hold up imposing tariffs on steel.", None, "tariff"),
     # a year in a relative clause is no death toll
@@ -145,8 +151,39 @@ PLACES = [
     ("Mexico agreed to impose a duty on steel imports.", "tariff", "Mexico"),
     ("The US president gave a speech at the White House.", "speech", "United States"),
     # whom an accusation targets is not where it was made; where a visit went is its place
-    ("EU officials accused Beijing of dumping steel.", "accusation", None),
+    ("EU officials accused Beijing of dumping steel.", "accusation", "Europe"),  # where the accusers' union lies, not China
     ("The Pope visited Brazil on Monday.", "visit", "Brazil"),
+    # a non-war event is where its agent's state is: a criticism made by a state
+    ("Brazil criticised the new tariffs on steel.", "criticism", "Brazil"),
+    # ... unless it is a war event: "Russian strikes" are not in Russia
+    ("Russian warplanes carried out strikes on rebel positions.", "airstrike", None),
+    # a domestic event befalling a company: the company's town, not what an inquiry is into
+    ("Regulators charged the Dallas, Texas, software company with fraud.", "charge", "Dallas"),
+    # a country the gazetteer lacks (GeoNames) sets a domestic event's place
+    ("Zambia's election was held on Thursday.", "election", "Zambia"),
+    # the body a speech is given before says where, not the speaker's state
+    ("Putin gave a speech before the Bundestag.", "speech", None),
+    # an agent phrase names the country whose body acted
+    ("Kenya's new government agreed to impose a 10 pct duty on sugar imports.", "tariff", "Kenya"),
+    # a person speaks for the body an apposition names, and that body's name says its state
+    ("Ann Banda, head of the Zambian Farmers Union, criticised the new tariffs.", "criticism", "Zambia"),
+    # where the people an event befalls were is where it happened; "in the wake of X" is no place
+    ("The reporter interviewed the players at Wembley Stadium after their win over Brazil.", "interview", "Wembley Stadium"),
+    ("The minister resigned in the wake of the scandal in Brazil.", "resignation", None),
+    # where the agents were is where they acted, not an actor ("pledged by ministers in Geneva")
+    ("The cuts, pledged by ministers in Geneva last month, were never made.", "pledge", "Geneva"),
+    # a body of no state acts where its union lies; "it" reporting its own act is the reporter
+    ("The European Commission said it has opened an enquiry into steel imports.", "investigation", "Europe"),
+    # the one a complaint is from made it
+    ("The ruling follows a complaint from EU steel producers.", "complaint", "Europe"),
+    # a war event reported by local witnesses happened where they are
+    ("Residents in the town of Kafr Nabl said at least five people were killed in the shelling.", "attack on civilians", "Kafr Nabl"),
+    # ... not where officials speak from
+    ("Officials in Washington said at least five people were killed in the shelling.", "attack on civilians", None),
+    # a speaker's "from X" is where they spoke
+    ("The opposition leader told the BBC from Kenya that the vote was rigged.", "interview", "Kenya"),
+    # who a person is ("a Texas Republican") is not where an arrest happened
+    ("Police arrested Sen. John Smith, a Texas Republican, on Monday.", "arrest", None),
 ]
 
 
@@ -171,6 +208,35 @@ DATES = [
     # no publication date: a weekday names no day
     ("Workers went on strike on Monday.", None, "labour strike", "date", None),
 ]
+
+HEADLINES = [
+    # the headline's news, told in the lede with no time of its own, happened on the story's day
+    ("ACME FILES SUIT AGAINST RIVAL\n\nAcme Corp said it filed a lawsuit against Rival Inc in federal court.", "lawsuit", "2016-10-20"),
+    # a lede event the headline does not name keeps no date
+    ("ACME REJECTS RIVAL OFFER\n\nRival Inc was sued by Acme Corp in federal court.", "lawsuit", None),
+    # a headline verb in the past participle names its event too ("CRITICISED")
+    ("MINISTRY CRITICISED\n\nThe ruling party has criticised the Agriculture Ministry for waste.", "criticism", "2016-10-20"),
+    # an event of the lede in the present perfect is the day's news, whatever the headline says
+    ("MERCURY PRICES FALL\n\nThe Commission said it has opened an enquiry into mercury imports.", "investigation", "2016-10-20"),
+    # ... but not in the simple past
+    ("MERCURY PRICES FALL\n\nThe Commission opened an enquiry into mercury imports.", "investigation", None),
+    # an act its doer reports, with no time of its own, is reported when done; someone else's report is not
+    ("ACME PROFITS RISE\n\nAcme Corp said profits rose. Sales rose too. Acme also said it filed a lawsuit against Rival Inc.", "lawsuit", "2016-10-20"),
+    ("ACME PROFITS RISE\n\nAcme Corp said profits rose. Sales rose too. Analysts said Rival filed a lawsuit against Acme.", "lawsuit", None),
+    # an event told further down the story is not the headline's news
+    ("ACME FILES SUIT AGAINST RIVAL\n\nAcme Corp said its board met. Profits rose. Sales fell. Rival said it was sued by Acme last year.", "lawsuit", "2015"),
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "etype", "date"), HEADLINES)
+def test_the_headline_news_is_dated_by_the_story(nlp, gazetteer, text, etype, date):
+    title = text.split("\n")[0]
+    doc = nlp(text)
+    doc.user_data["article"] = "t"
+    found = find_entities(doc, gazetteer)
+    events = find_events(doc, Article("t", "t", text, "t", title=title, published="2016-10-20"), found)
+    assert next(e for e in events if e.type == etype).date == date
 
 
 @pytest.mark.model
@@ -244,3 +310,58 @@ def test_every_trigger_type_is_in_the_typology():
     types = event_types()
     assert {"labour strike", "airstrike"} <= trigger_types("strikes") <= set(types)
     assert all(t.category for t in types.values())
+
+
+NEW_TYPES = [
+    # a vow or pledge by someone is an event; a promising result is not
+    ("The prime minister vowed to fight the new tariffs.", "pledge"),
+    ("The drug showed promising results in trials.", None),
+    # telling a news outlet is giving it an interview; telling anyone else is not
+    ("The minister told CNN that the talks had failed.", "interview"),
+    ("The general told his troops that the talks had failed.", None),
+    # troops trained by a military: military assistance (PLOVER AID)
+    ("Canadian instructors are training Malian troops near Bamako.", "military training"),
+    ("The company is training its sales staff.", None),
+    # a game with a sport's word is a match; a game alone may be a video game
+    ("Fans rioted after the Premier League game at Anfield.", "sports match"),
+    ("The studio released a new game on Friday.", None),
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("text", "etype"), NEW_TYPES)
+def test_military_training_and_sports_matches(nlp, gazetteer, text, etype):
+    events, _ = events_in(nlp, gazetteer, text)
+    types = {e.type for e in events}
+    if etype:
+        assert etype in types
+    else:
+        assert not types & {"military training", "sports match", "interview", "pledge"}
+
+
+def test_a_passive_participle_names_what_its_noun_undergoes(nlp, gazetteer):
+    events, found = events_in(nlp, gazetteer, "The ministers defended a quota agreed in Vienna in September.")
+    agreement = next(e for e in events if e.type == "agreement")
+    assert place_label(agreement, found) == "Vienna" and (agreement.date or agreement.start) == "2016-09"
+
+
+def test_a_noun_of_quantity_stands_in_for_its_trigger(nlp, gazetteer):
+    events, found = events_in(nlp, gazetteer, "Kenya has completed a new round of talks with its creditors.")
+    meeting = next(e for e in events if e.type == "meeting")
+    assert [found.found[a].label for a in meeting.agents] == ["Kenya"]
+
+
+def named_in(entity_id, entity_type, *articles):
+    return Entity(entity_id, entity_id, entity_type, mentions=tuple(Mention(a, entity_id, 0, 1, 0) for a in articles))
+
+
+@pytest.mark.parametrize(("cast", "count"), [
+    # two articles naming the same two people tell one story: their undated strikes in Lyon are one
+    ({**PLACE_ENTITIES, "x": named_in("x", "Person", "a", "b"), "y": named_in("y", "Person", "a", "b")}, 1),
+    # one person and bodies in common are not yet one story (a government or the GATT recurs across stories)
+    ({**PLACE_ENTITIES, "x": named_in("x", "Person", "a", "b"), "y": named_in("y", "Government", "a", "b"),
+      "z": named_in("z", "IntergovernmentalOrganization", "a", "b")}, 2),
+])
+def test_reports_in_articles_of_one_story_are_linked(cast, count):
+    merged, _ = link_events([report("a"), report("b")], cast)
+    assert len(merged) == count

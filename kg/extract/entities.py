@@ -28,12 +28,23 @@ from kg.extract import chains, names
 from kg.extract.actors import add_collectives, add_organs, apply_metonymy
 from kg.extract.boundaries import named_spans
 from kg.extract.found import ArticleEntities, Found, add, collective_lexicon, slug
-from kg.gazetteer import PLACE_TYPES, Gazetteer, geonames_city
+from kg.gazetteer import (
+    PLACE_TYPES,
+    US_GEONAMEID,
+    Gazetteer,
+    country_in_name,
+    country_label,
+    country_of_city,
+    geonames_city,
+    geonames_country,
+    us_state,
+)
 
 __all__ = ["ArticleEntities", "Found", "find_entities"]
 
 NAMED_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"}
 GENERIC_TYPES = {"Organization", "Place", "Facility", "Region"}  # what a model label alone gives; evidence may say more
+STATE_NAMED_TYPES = {"Organization", "Government", "Military", "NGO", "MediaOutlet"}  # bodies whose name may say whose state they serve or lie in
 
 
 def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
@@ -51,12 +62,61 @@ def find_entities(doc: Doc, gaz: Gazetteer) -> ArticleEntities:
     for found in result.found.values():  # "the Sulaiman neighborhood": a district of the article's city
         if found.entry is None and found.type in ("District", "Facility") and result.main_place and not found.parent:
             found.parent = result.main_place
+    _places_of_places(result)
     add_collectives(result, doc)
     apply_metonymy(result, gaz)
     chains.link_mentions(result, doc, definitions)
     for found in result.found.values():
-        found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None)
+        found.state = gaz.state_of(found.id) or (gaz.state_of(found.parent) if found.parent else None) or found.state  # else GeoNames' (a country not in the gazetteer, a city's country)
+        if found.state is None and found.entry is None and found.type in STATE_NAMED_TYPES and _public_body(found.label):
+            found.state = country_in_name(found.label, gaz)  # "Bank of Zambia", "Congress of South African Trade Unions"; not a company
+    _add_implied_states(result, gaz)
     return result
+
+
+def _places_of_places(result: ArticleEntities) -> None:
+    """Put a place named "of" another in it: "the Central District of California", "the old city
+    of Lyon" (a place with no parent of its own yet)."""
+    for span, ids in result.spans:
+        inner = [result.found[i] for i in ids if i in result.found and result.found[i].type in PLACE_TYPES and not result.found[i].parent]
+        if not inner:
+            continue
+        outer = [i for c in span.root.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"
+                 for i in result.at(p.i) if i in result.found and result.found[i].type in PLACE_TYPES]
+        for place in inner:
+            if outer and outer[0] != place.id:
+                place.parent = outer[0]
+
+
+def _public_body(name: str) -> bool:
+    """Whether a name is a public or political body's, by a head word of `state_bodies.txt` (the
+    last word, or the one before "of": "Congress of South African Trade Unions")."""
+    words = [w.lower().removesuffix("s") for w in name.split()]
+    heads = {words[-1]} | {words[i - 1] for i, w in enumerate(words) if w == "of" and i > 0} if words else set()
+    return bool(heads & _state_bodies())
+
+
+@cache
+def _state_bodies() -> frozenset[str]:
+    return frozenset(lines("state_bodies.txt"))
+
+
+def _add_implied_states(result: ArticleEntities, gaz: Gazetteer) -> None:
+    """Make the states of the article's bodies and places, and the regions its bodies of no state lie
+    in, entities of it, with no mention of their own ("the Soviet Communist Party criticised ...":
+    the Soviet Union; "the EC Commission": Europe), so an event can be placed where its agent is."""
+    for body in [f for f in result.found.values() if f.type == "IntergovernmentalOrganization" and f.entry is not None]:
+        body.seat = next((i for i in gaz.ancestors(body.id) if getattr(gaz.entries.get(i), "type", None) == "Region"), None)
+        if body.seat and body.seat not in result.found:
+            region = gaz.entries[body.seat]
+            result.found[region.id] = Found(region.id, region.label, "Region", entry=region)
+    for state in sorted({f.state for f in result.found.values() if f.state} - set(result.found)):
+        entry = gaz.entries.get(state)
+        label = entry.label if entry else country_label(int(state.removeprefix("geonames:"))) if state.startswith("geonames:") else None
+        if label:
+            found = result.found[state] = Found(state, label, "Country", entry=entry, state=state)
+            if entry is not None:
+                found.geonames = entry.geonames
 
 
 # --- named entities ----------------------------------------------------------------------------
@@ -101,6 +161,12 @@ def _add_named(result: ArticleEntities, ent: Span, gaz: Gazetteer) -> None:
             _add_state_form(found, text, gaz)
         if geo:
             found.geonames, found.lat, found.lon = geo["geonameid"], geo["latitude"], geo["longitude"]
+            country = country_of_city(geo)
+            found.state = gaz.country_id(country) if country else None
+        elif entity_type == "Country":
+            found.state = key
+        elif entity_type == "Region" and us_state(found.label):
+            found.state = gaz.country_id(US_GEONAMEID)
     if found.type == "Person":
         _add_titled_forms(found, text, title)
         role = _role(ent)
@@ -134,6 +200,10 @@ def _classify(span: Span, label: str) -> tuple[str, str, dict | None]:
         return "Person", f"person:{slug(name)}", None
     if label in PLACE_TYPES:
         return label, f"place:{slug(name)}", None
+    if label in ("GPE", "LOC", "ORG") and (country := geonames_country(name)):  # the model calls "Botswana" an organization
+        return "Country", f"geonames:{country['geonameid']}", None
+    if label in ("GPE", "LOC") and us_state(name):
+        return "Region", f"place:{slug(name)}", None
     if label in ("GPE", "LOC"):
         geo = geonames_city(name)
         if geo:
@@ -258,7 +328,8 @@ def _names_a_place(ent: Span) -> bool:
 
 OF_PLACE = {"town": "City", "city": "City", "village": "City", "province": "Region", "governorate": "Region",
             "region": "Region", "district": "District", "neighborhood": "District", "neighbourhood": "District",
-            "suburb": "District", "quarter": "District", "camp": "District"}
+            "suburb": "District", "quarter": "District", "camp": "District", "state": "Region", "county": "Region",
+            "municipality": "City", "island": "Region"}
 
 
 def _place_of(ent: Span) -> str | None:

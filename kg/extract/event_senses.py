@@ -90,20 +90,27 @@ def article_senses(sents, found: ArticleEntities) -> dict[str, str]:
 def _readings(sent: Span, found: ArticleEntities):
     """Yield (token, trigger key, type or None) for each token of a sentence that is a trigger word;
     the type is None when no sense's conditions hold."""
-    lexicon = _senses()
+    lexicon, last_words = _senses(), _pair_ends()
+    previous = None
     for token in sent:
+        before, previous = previous, token
+        lemma = token.lemma_.lower()
+        if lemma not in lexicon and lemma not in last_words:
+            continue  # most words: no dictionary lookup of a two-word phrase, no parse test
         nominal_adj = token.pos_ == "ADJ" and token.dep_ in NOMINAL_DEPS
         if token.pos_ not in ("NOUN", "VERB", "PROPN") and not nominal_adj:
             continue
-        lemma = token.lemma_.lower()
-        pair = f"{token.doc[token.i - 1].lemma_.lower()} {lemma}" if token.i > sent.start else ""
+        pair = f"{before.lemma_.lower()} {lemma}" if before is not None else ""
         pos = "NOUN" if nominal_adj or token.pos_ == "PROPN" else token.pos_
         if token.pos_ == "PROPN" and not token.is_lower and pair not in lexicon:
             continue  # a name ("March", "Strike Force") is not a trigger; a lower-case word mis-tagged is
-        if token.dep_ in ("compound", "amod") and pair not in lexicon and token.head.pos_ in ("NOUN", "PROPN"):
-            continue  # a word naming a kind of thing, not an event: "the speech and debate clause", "the investigating agency"
+        modifier = token.dep_ in ("compound", "amod") and pair not in lexicon and token.head.pos_ in ("NOUN", "PROPN")
+        if modifier and token.tag_ != "VBG":
+            continue  # a word naming a kind of thing, not an event: "the speech and debate clause"
         for key in (pair, lemma):
-            senses = [s for s in lexicon.get(key, ()) if not s.pos or s.pos == pos]
+            # a participle before a noun names an event only in a sense its conditions pick: "striking
+            # railway workers" (agent=@labour), not "the investigating agency" (a sense with no condition)
+            senses = [s for s in lexicon.get(key, ()) if (not s.pos or s.pos == pos) and (s.conditions or not modifier)]
             etype = next((s.type for s in senses if holds(s, token, found)), None)
             if etype or (senses and key == lemma):
                 yield token, key, etype
@@ -114,20 +121,20 @@ def irrealis(token: Token) -> bool:
     """Whether a trigger names an event that did not (or not yet) happen: "any deal", "no meeting",
     "did not sign the agreement", "could conduct an investigation", "threatened to impose
     sanctions", "plans for a meeting"."""
-    if any(c.dep_ in ("det", "predet") and c.lower_ in ("any", "no", "such") or c.dep_ == "amod" and c.lower_ in _word_set("irrealis_modifier")
+    if any(c.dep_ in ("det", "predet") and c.lower_ in ("any", "no", "such") or c.dep_ == "amod" and c.lower_ in word_set("irrealis_modifier")
            for c in token.children):
         return True
     verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
-    if verb is not None and token.dep_ == "pobj" and token.head.lower_ == "for" and verb.lemma_.lower() in _word_set("irrealis_for"):
+    if verb is not None and token.dep_ == "pobj" and token.head.lower_ == "for" and verb.lemma_.lower() in word_set("irrealis_for"):
         return True  # "a letter calling for a meeting", "pressed for talks"
     if verb is not None and token.dep_ == "pobj" and token.head.lower_ not in ("for", "of", "to"):
         verb = None  # "could not answer questions at the news conference": the conference was held
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
-    if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in _word_set("irrealis_modal") for v in chain[:1] for c in v.children):
+    if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in word_set("irrealis_modal") for v in chain[:1] for c in v.children):
         return True
     governors = {v.lemma_.lower() for v in chain if v != token}  # "threatened to strike"; "urged" itself happened
     heads = {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp", "acl")}  # "a call to impose penalties"
-    return bool(governors & _word_set("irrealis_governor") or heads & (_word_set("irrealis_governor") | _word_set("irrealis_for")))
+    return bool(governors & word_set("irrealis_governor") or heads & (word_set("irrealis_governor") | word_set("irrealis_for")))
 
 
 def holds(sense: Sense, token: Token, found: ArticleEntities) -> bool:
@@ -167,18 +174,33 @@ def agents(token: Token) -> list[Token]:
     if token.pos_ in ("VERB", "AUX"):
         by = [p for c in token.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
         heads += by or [c for c in token.children if c.dep_ == "nsubj"]  # with a "by" agent, the subject undergoes it
+        if not heads and token.tag_ == "VBG" and token.dep_ in ("amod", "acl") and token.head.pos_ in ("NOUN", "PROPN"):
+            heads.append(token.head)  # "striking railway workers", "workers protesting outside"
         if not heads and token.dep_ in ("xcomp", "conj", "advcl") and token.head.pos_ == "VERB":
             heads += [c for c in token.head.children if c.dep_ == "nsubj"]  # "Clark vowed to fight"
     else:
         heads += [c for c in token.children if c.dep_ in ("poss", "compound", "amod")]
         heads += [p for c in token.children if c.dep_ == "prep" and c.lower_ == "by" for p in c.children if p.dep_ == "pobj"]
+        heads += [p for c in token.children if c.dep_ == "prep" and c.lower_ == "from" for p in c.children  # "a complaint from EC producers"
+                  if p.dep_ == "pobj" and p.ent_type_ not in ("DATE", "TIME", "GPE", "LOC", "FAC") and p.pos_ in ("NOUN", "PROPN")]
         heads += [p for c in token.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
         gov = governor(token)
-        if gov is not None and gov.pos_ in ("VERB", "AUX") and (token.dep_ in ("dobj", "attr") or gov.lemma_.lower() in LIGHT_VERBS):
-            heads += [c for c in gov.children if c.dep_ == "nsubj"]  # "workers staged a strike", "workers went on strike"
-            if not heads and gov.dep_ == "xcomp":  # "Canada agreed to impose a duty"
-                heads += [c for c in gov.head.children if c.dep_ == "nsubj"]
+        if gov is not None and gov.pos_ in ("VERB", "AUX") and (stand_in(token).dep_ in ("dobj", "attr") or gov.lemma_.lower() in LIGHT_VERBS):
+            subjects = [c for c in gov.children if c.dep_ == "nsubj"]  # "workers staged a strike", "workers went on strike"
+            if not subjects and gov.dep_ == "xcomp":  # "Canada agreed to impose a duty" (whatever modifies the duty: "a 15 pct duty")
+                subjects = [c for c in gov.head.children if c.dep_ == "nsubj"]
+            heads += subjects
+    heads = [_speaker(h) for h in heads]
     return heads + [c for h in heads for c in h.conjuncts]
+
+
+def _speaker(head: Token) -> Token:
+    """Return who a pronoun subject of a reported clause is when it is the reporter ("the Commission
+    said it has opened an enquiry": the Commission), else the word itself."""
+    clause = head.head
+    if head.lower_ not in ("it", "they", "he", "she", "we") or head.dep_ != "nsubj" or clause.dep_ != "ccomp":
+        return head
+    return next((c for c in clause.head.children if c.dep_ == "nsubj" and c.pos_ in ("PROPN", "NOUN")), head)
 
 
 def objects(token: Token) -> list[Token]:
@@ -187,6 +209,8 @@ def objects(token: Token) -> list[Token]:
     if token.pos_ in ("VERB", "AUX"):
         passive = any(c.dep_ in ("agent", "auxpass") for c in token.children)  # "saw Clarkson suspended by the BBC"
         heads = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass") or (passive and c.dep_ == "nsubj")]
+        if token.dep_ == "acl" and token.tag_ == "VBN" and token.head.pos_ in ("NOUN", "PROPN"):
+            heads.append(token.head)  # a passive participle's noun undergoes it: "a ceiling agreed in Geneva", "the suit filed in Manhattan"
     else:
         heads = [p for c in token.children if c.dep_ == "prep" and c.lower_ in NOUN_OBJECT_PREPS for p in c.children if p.dep_ == "pobj"]
     return heads + [c for h in heads for c in h.conjuncts]
@@ -197,11 +221,21 @@ def governor(token: Token) -> Token | None:
     ("call a strike", "go on strike", "charged with assault")."""
     if token.pos_ in ("VERB", "AUX"):
         return None
+    token = stand_in(token)
     if token.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "oprd") and token.head != token:
         return token.head
     if token.dep_ == "pobj" and token.head.dep_ == "prep" and token.head.head != token.head:
         return token.head.head
     return None
+
+
+def stand_in(token: Token) -> Token:
+    """Return the noun that takes a noun trigger's place in the clause: a word of quantity or phase it
+    is "of" ("completed a round of talks", "the fourth day of a hearing"; @partitive), else itself."""
+    at = token
+    while at.dep_ == "pobj" and at.head.lower_ == "of" and at.head.head.lemma_.lower() in word_set("partitive") and at.head.head != at.head:
+        at = at.head.head
+    return at
 
 
 def _prep_objects(token: Token, preps: set[str]) -> list[Token]:
@@ -212,7 +246,7 @@ def _prep_objects(token: Token, preps: set[str]) -> list[Token]:
     if gov is not None and gov.pos_ in ("VERB", "AUX") and token.dep_ != "pobj":
         holders.append(gov)
     out = [p for h in holders for c in h.children if c.dep_ in ("prep", "agent") and c.lower_ in preps
-           for p in c.children if p.dep_ == "pobj"]
+           for p in c.children if p.dep_ in ("pobj", "pcomp")]  # "charged the company with claiming ..."
     return out + [c for h in out for c in h.conjuncts]
 
 
@@ -221,17 +255,17 @@ def _matches(token: Token, values: frozenset[str], found: ArticleEntities) -> bo
     if "any" in values:
         return True
     words = {token.lemma_.lower(), token.lower_} | {c.lemma_.lower() for c in token.children if c.dep_ == "compound"}
-    if words & values or any(words & _word_set(v[1:]) for v in values if v.startswith("@")):
+    if words & values or any(words & word_set(v[1:]) for v in values if v.startswith("@")):
         return True
     types = {found.found[i].type for x in [token, *(c for c in token.children if c.dep_ == "compound")]
              for i in found.at(x.i) if i in found.found}
     if types & values:
         return True
-    if "ACTOR" in values and (types - set(PLACE_TYPES) | (types & {"Country"}) or words & _word_set("body")):
+    if "ACTOR" in values and (types - set(PLACE_TYPES) | (types & {"Country"}) or words & word_set("body")):
         return True
     if "PLACE" in values and types & set(PLACE_TYPES):
         return True
-    return "PERSON" in values and bool(types & PERSON_TYPES or words & (_word_set("official") | _word_set("people") | PRONOUNS))
+    return "PERSON" in values and bool(types & PERSON_TYPES or words & (word_set("official") | word_set("people") | PRONOUNS))
 
 
 @cache
@@ -257,6 +291,12 @@ def _senses() -> dict[str, tuple[Sense, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+@cache
+def _pair_ends() -> frozenset[str]:
+    """The last words of the two-word triggers ("air strike", "step down")."""
+    return frozenset(k.split()[-1] for k in _senses() if " " in k)
+
+
 def _condition(text: str) -> Condition:
     negated = text.startswith("!")
     key, _, values = text.lstrip("!").partition("=")
@@ -264,7 +304,8 @@ def _condition(text: str) -> Condition:
 
 
 @cache
-def _word_set(name: str) -> frozenset[str]:
+def word_set(name: str) -> frozenset[str]:
+    """Return a named word set of `event_word_sets.tsv` (empty if unknown)."""
     sets = {k: frozenset(v.split(",")) for k, v in (line.split("\t") for line in lines("event_word_sets.tsv"))}
     return sets.get(name, frozenset())
 

@@ -7,7 +7,10 @@ strike, "Russian strikes" airstrikes). For each trigger:
   says "the city"); never the dateline;
 - time: DATE/TIME expressions whose nearest governing trigger is this one, resolved by `time`
   against the publication date; "since X" and verbs of beginning set `start`, "until X" and verbs of
-  ending set `end`; "last week" a span; no expression of its own, no date;
+  ending set `end`; "last week" a span; no expression of its own, no date, except for the story's
+  news, which happened on its publication date: an event of the lede (the first LEDE_SENTENCES
+  after the headline) whose type the headline names or whose verb is in the present perfect ("the
+  Commission has opened an enquiry"), and an act its doer reports ("Acme said it filed a suit");
 - agents and targets: the verb's subject and object, or the noun's "by X", possessor or demonym;
 - casualties: "at least four civilians were killed and ten others wounded" -> 4, 10, civilians.
 Mentions of one type within an article are one event unless their places or dates differ, or a
@@ -26,12 +29,20 @@ from spacy.tokens import Doc, Span, Token
 from kg.data import lines
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_places import participants, place_of, setting
-from kg.extract.event_senses import EventType, article_senses, event_types, find_triggers
+from kg.extract.event_senses import (
+    EventType,
+    article_senses,
+    event_types,
+    find_triggers,
+    trigger_types,
+    word_set,
+)
 from kg.extract.phrases import MAX_SENTENCE_TOKENS, evidence
 from kg.extract.time import When, number, resolve
 from kg.model import Article, Event
 
 MAIN_PLACE_MENTIONS = 3
+LEDE_SENTENCES = 2  # the story's first sentences after the headline: where a wire story says its news
 CONFLICT_TYPES = {"ceasefire", "airstrike", "shelling", "clash", "offensive", "capture", "attack", "evacuation", "humanitarian corridor", "siege", "deployment", "casualty report"}
 START_WORDS = {"take", "begin", "start", "launch", "announce", "declare", "enter", "open", "impose", "agree", "come into"}
 END_WORDS = {"expire", "end", "collapse", "halt", "stop", "lift", "break", "finish"}
@@ -41,16 +52,20 @@ KILL, WOUND = {"kill", "die", "dead", "death", "perish", "execute"}, {"wound", "
 def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Event, ...]:
     """Return the events of one parsed article, its mentions of one event merged (article level)."""
     mentions = []
+    headline = headline_types(article.title)
     where = setting(doc, found)  # the dateline says where and when the reporter filed, not where anything happened
     times_of_day = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.start not in where.excluded]  # once: Span.ents walks all the doc's entities
     sents = [s for s in doc.sents if len(s) <= MAX_SENTENCE_TOKENS and not _all_capitals(s)]  # not a run-on list or dump, nor a wire headline the model misreads
     discourse = article_senses(sents, found)
+    lede = {s.start for s in sents if s.start_char >= len(article.title or "")}
+    lede = set(sorted(lede)[:LEDE_SENTENCES])
     for sent in sents:
         triggers = find_triggers(sent, found, discourse)
         ents = [e for e in times_of_day if sent.start <= e.start and e.end <= sent.end]
         times = _times_by_trigger(sent, triggers, article, ents) if triggers else {}
         for token, etype in triggers.items():
-            mentions.append(_mention(token, etype, sent, times.get(token.i, []), article, found, list(triggers), where))
+            mentions.append(_mention(token, etype, sent, times.get(token.i, []), article, found, list(triggers), where)
+                            | {"news": sent.start in lede and (etype.name in headline or _present_perfect(token)) or _self_reported(token)})
         if not triggers:
             toll = _casualties(sent)
             if toll[0] is not None or toll[1] is not None:  # dated like an event ("20 were killed on Wednesday")
@@ -59,6 +74,43 @@ def find_events(doc: Doc, article: Article, found: ArticleEntities) -> tuple[Eve
                 verb = next(iter(tolls), sent.root)  # "were killed ... in the town of X": placed from the verb
                 mentions.append(_mention(verb, event_types()["casualty report"], sent, when, article, found, (), where, toll=toll))
     return _merge_in_article(mentions, article)
+
+
+def headline_types(title: str | None) -> frozenset[str]:
+    """Return the event types the headline's words can name ("FTC CHARGES KRAFT WITH FALSE
+    ADVERTISING": charge, accusation). A wire headline and the story's first sentences report its
+    news: what happened on (or just before) the publication date. Read from the words, not the
+    parse, which misreads a headline in capitals."""
+    words = re.findall(r"[a-z]+(?:-[a-z]+)*", (title or "").lower())
+    forms = {f for w in words for f in _stems(w)}
+    return frozenset(t for f in forms for t in trigger_types(f))
+
+
+def _present_perfect(token: Token) -> bool:
+    """Whether a trigger's verb is in the present perfect ("the Commission has opened an enquiry"):
+    in a story's first sentences, news of the day."""
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    return verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lower_ in ("has", "have", "'s", "'ve") for c in verb.children)
+
+
+def _self_reported(token: Token) -> bool:
+    """Whether a trigger names an act its doer reports, with no time ("Acme said it filed a suit",
+    "the union said it has called a strike"): an announcement of what one has just done."""
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in word_set("announcing"):
+        return False
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    return subject is not None and subject.lower_ in ("it", "they", "we") and (verb.tag_ == "VBD" or _present_perfect(verb))
+
+
+def _stems(word: str) -> set[str]:
+    """Return a headline word and what it may be an inflection of ("denies": deny, "criticised":
+    criticise, "urging": urge): candidates, the lexicon decides."""
+    out = {word}
+    for suffix, ending in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("d", ""), ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            out.add(word[: -len(suffix)] + ending)
+    return out
 
 
 def _all_capitals(sent: Span) -> bool:
@@ -225,6 +277,8 @@ def _merge_in_article(mentions: list[dict], article: Article) -> tuple[Event, ..
         ends = sorted(g["end"] for g in group if g["end"])
         dates = sorted(g["date"] for g in group if g["date"])
         date = dates[0] if dates else (starts[0] if starts and not ends else None)
+        if date is None and not starts and not ends and any(g.get("news") for g in group):
+            date = article.published  # the headline's news, told in the lede with no time of its own: the day of the story
         etype = group[0]["type"]
         place = max((g for g in group if g["place"]), key=lambda g: (len(g["within"]), -g["at"]), default={"place": None})["place"]  # the most specific
         key = f"{article.id}|{etype}|{place}|{date}|{group[0]['at']}"

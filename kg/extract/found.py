@@ -41,6 +41,7 @@ class Found:
     types_seen: set[str] = field(default_factory=set)  # the types its mentions were read as, before chains joined them
     typed_by_evidence: bool = False  # the type came from the name's head noun or a descriptor, not the model
     suffixed: bool = False  # a company written with its legal form ("Kraft Inc"): a full name, never a short form
+    seat: str | None = None  # a body of no state: the region it lies in ("eu": "europe"), by the gazetteer
 
 
 @dataclass
