@@ -187,8 +187,9 @@ class _Reader:
         charge = f"{phrases.trim(phrases.text(obj), 12)} as {verdict}".strip() if verdict else phrases.trim(phrases.text(obj), 12)
         if not targets and obj.pos_ == "PRON":
             return  # "calling it dangerous": what "it" is was accused by the main clause, if at all
-        if not targets:
-            targets = [a for a in self._actors(obj) if self.found.found.get(a.id) and self.found.found[a.id].type not in PLACE_TYPES]
+        named = self._actor_head(obj) if not targets else None
+        if not targets and named is not None:  # "condemned Nemtsov's killing", "his detention": an act, not who did it
+            targets = [a for a in self._actors(named) if self.found.found.get(a.id) and self.found.found[a.id].type not in PLACE_TYPES]
             for_what = [g for h in (verb, obj) for p in h.children if p.dep_ == "prep" and p.lower_ in CHARGE_PREPS and _is_charge_prep(p)
                         for g in p.children if g.dep_ in ("pobj", "pcomp")]
             if targets and for_what and not verdict:  # "condemned Moscow for the bombing of Aleppo": the act is the charge
@@ -397,7 +398,9 @@ class _Reader:
             return []
         verbs = []
         if quote is not None:
-            verbs = [t for t in self.doc.char_span(quote[0], quote[1], alignment_mode="expand") if t.pos_ in ("VERB", "AUX", "NOUN")]
+            inside = self.doc.char_span(quote[0], quote[1], alignment_mode="expand")
+            # a verb under a cue inside the quote is another speaker's ("... the minister said the crew lied")
+            verbs = [t for t in inside if t.pos_ in ("VERB", "AUX", "NOUN") and not _reported_within(t, inside)]
         if root is not None:
             verbs += [t for t in root.subtree if t.pos_ in ("VERB", "AUX", "NOUN") and not _inside_reported(t, root)]
         out, seen = [], set()
@@ -416,8 +419,8 @@ class _Reader:
             agents = [a for a in self._nominal_agents(verb, n, antecedent=False)] if family else []
             charged = family and (verb.dep_ in ("nsubj", "nsubjpass") or any(c.lower_ == "by" for c in verb.children))
             return [(a, phrases.trim(phrases.text_span(phrases.clause_of(verb)), 30), "attack") for a in agents] if charged else []
-        if any(c.dep_ == "prt" for c in verb.children):
-            return []  # "broke out", "fight on": a phrasal verb is another verb
+        if any(c.dep_ in ("prt", "neg") for c in verb.children):
+            return []  # "broke out", "fight on": a phrasal verb is another verb; "did not violate" is a denial
         suffered = any(c.dep_ == "nsubjpass" for c in verb.children) or not any(c.dep_ in ("dobj", "obj") for c in verb.children)
         blamed = [c for c in verb.children if c.dep_ in ("acomp", "attr") and (c.lower_ in _blame_predicates() or phrases.text(c).lower() in _blame_predicates())]
         if lemma == "be" and blamed:  # "the Syrian regime or Russia was responsible"
@@ -480,7 +483,7 @@ class _Reader:
         by += [p for acl in noun.children if acl.dep_ == "acl" for a in acl.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
         if by:
             return [a for p in by for a in self._actors(p)]
-        poss = [c for c in noun.children if c.dep_ == "poss"]
+        poss = [c for c in noun.children if c.dep_ == "poss" and not self._suffers(c, noun)]
         mods = [c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and self.found.at(c.i)]
         agents = [a for t in poss for a in self._actors(t)] + [Actor(i, phrases.text_span(phrases.phrase(noun))) for t in mods for i in self.found.at(t.i) if self._is_actor(i)]
         if not agents and noun.dep_ in ("dobj", "obj") and noun.head.lemma_.lower() in _conduct_verbs():
@@ -494,6 +497,12 @@ class _Reader:
             chosen = (same_stem or earlier)[-1:] 
             agents = chosen[0][1] if chosen else []
         return [a for a in agents if not self._victim(a)]
+
+    def _suffers(self, owner: Token, noun: Token) -> bool:
+        """Whether a person who "has" a killing or wounding is its victim ("Nemtsov's killing"),
+        not its doer (as "Russia's bombing" is Russia's): the noun names a victim verb's act."""
+        people = [i for i in self.found.at(owner.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
+        return bool(people) and any(noun.lemma_.lower().startswith(v) for v in _victim_verbs())
 
     def _remember_attacks(self, sent: Span) -> None:
         for t in sent:
@@ -788,7 +797,18 @@ def _inside_reported(token: Token, root: Token) -> bool:
     at = token
     while at != root and at.head != at:
         at = at.head
-        if at != root and at.lemma_.lower() in _cues() and _cues()[at.lemma_.lower()][0] == "report":
+        kind = _cues().get(at.lemma_.lower(), ("",))[0]
+        if kind == "deny" or kind == "report" and at != root:
+            return True  # another speaker's statement, or what a denial denies ("deny they are guilty")
+    return False
+
+
+def _reported_within(token: Token, span: Span) -> bool:
+    """Whether a token hangs under a report or denial cue that stands inside `span`."""
+    at = token
+    while at.head != at:
+        at = at.head
+        if span.start <= at.i < span.end and _cues().get(at.lemma_.lower(), ("",))[0] in ("report", "deny"):
             return True
     return False
 
