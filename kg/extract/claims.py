@@ -647,22 +647,30 @@ class _Reader:
             self._criticism(sent, a, claimants, spans, cue[0], start)
         if cue and cue[0] == "deny" or any(c.dep_ == "neg" for c in a.cue.root.children):
             return  # "denied Kuwait was pumping above its quota": what is denied is no charge of the speaker's
+        alleges = self._alleges(a)
+        # the speaker's own side, by the names in its phrase ("the EC Commission charged that EC producers ...")
+        source = list(a.source) if a.source is not None else []
+        own = {i for t in source for i in self.found.at(t.i)} | {t.text for t in source if t.pos_ == "PROPN"}
         for piece in a.content:
-            for charge in evaluation.charges(piece, _criticizes):
+            charges = list(evaluation.charges(piece, _criticizes))
+            if alleges:  # "the suit alleges the officers bought stock": what an allegation states is its charge
+                charges += [c for c in evaluation.allegations(piece) if all(c.target != x.target for x in charges)]
+            for charge in charges:
                 if _inside_reported(charge.predicate, piece.root) and charge.predicate != piece.root:
                     continue  # a statement nested in this one is another speaker's
                 if a.source is not None and a.source.start <= charge.target.i < a.source.end:
                     continue  # the speaker is not the one it charges
                 if charge.predicate.sent != sent or charge.target.lower_ in UNSURE_PRONOUNS:
                     continue  # only what the cue's sentence says, of an actor it names or a person pronoun
-                named = self._actor_head(charge.target)
+                named = self._actor_head(charge.target, owned=True)
                 if named is not None and named.pos_ == "PROPN" and not self.found.at(named.i):
                     named = None  # a capitalized word no entity stage knows ("Turnout", "Demands")
                 if named is None:
                     continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
                 for target in self._actors(named):
                     for claimant in claimants:
-                        if target.id == claimant.id or self._own_state(claimant, target) or self._victim(target) or self._same_side(claimant, target):
+                        if target.id == claimant.id or target.id in own or own.intersection(target.text.split()) or self._own_state(claimant, target) or self._victim(target) \
+                                or self._same_side(claimant, target):
                             continue
                         if any(c.claimant == claimant.id and c.target == target.id and c.evidence.start == start
                                for c in self.claims.values()):
@@ -671,6 +679,18 @@ class _Reader:
                                              target, charge.text, None, kind="evaluation", cue_text=phrases.one_line(a.cue.text))
                         if claim_id:
                             self.claims[claim_id] = replace(self.claims[claim_id], **spans)
+
+    @staticmethod
+    def _alleges(a) -> bool:
+        """Whether an attribution alleges by its cue ("alleged that"), by its source (a suit, a
+        complaint), or as a finding of a finder ("the court ruled that"): `allegation_cues.tsv`."""
+        role = _allegation_roles().get(a.cue.root.lemma_.lower())
+        if role == "cue":
+            return True
+        source = [t.lemma_.lower() for t in a.source] if a.source is not None else []
+        if a.source is not None and a.source.root.lemma_.lower() in _filings():
+            return True
+        return role == "finding" and any(_allegation_roles().get(w) == "finder" for w in source)
 
     def _criticism(self, sent: Span, a, claimants: list[Actor], spans: dict, kind: str, start: int) -> None:
         """An accusing cue the rules could not read ("criticized Y's decision", "called Y's
@@ -710,13 +730,23 @@ class _Reader:
                     return found
         return []
 
-    def _actor_head(self, head: Token) -> Token | None:
+    def _actor_head(self, head: Token, owned: bool = False) -> Token | None:
         """The token that names the actor of a noun phrase: its head (a mention, a pronoun, an agent
-        noun) or the possessor of a conduct ("Cho's behaviour", "the IMF's approach", conduct_nouns.txt);
-        None for an act or a thing ("Nemtsov's killing", "farm programs")."""
+        noun), the maker of a thing ("a letter sent by X", "the example he set"), or the possessor
+        of a conduct ("Cho's behaviour", "the IMF's approach", conduct_nouns.txt); None for an act
+        or a thing ("Nemtsov's killing", "farm programs"). With `owned` (the doer of what a
+        statement charges), a named owner of a thing stands for it too ("Canadian potash shipments
+        were injuring ...", "the U.S. tax breached the rules"), unless the noun names an act done
+        to its owner ("the Nemtsov killing")."""
         if self.found.at(head.i) or head.pos_ in ("PRON", "PROPN") or _plural_or_lemma(head) in _agent_nouns():
             return head
-        if head.lemma_.lower() not in _conduct_nouns():
+        makers = [p for acl in head.children if acl.dep_ == "acl" for a in acl.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
+        makers += [s for rel in head.children if rel.dep_ == "relcl" for s in rel.children if s.dep_ == "nsubj" and s.tag_ not in ("WDT", "WP")]
+        makers = [m for m in makers if self.found.at(m.i) or m.pos_ in ("PRON", "PROPN")]
+        if makers:
+            return makers[0]
+        conduct = head.lemma_.lower() in _conduct_nouns()
+        if not conduct and not (owned and not _names_an_act(head)):
             return None
         owners = [c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))]
         owners += [c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and self.found.at(c.i)]  # "EC farm policies"
@@ -803,6 +833,12 @@ def _inside_reported(token: Token, root: Token) -> bool:
     return False
 
 
+def _names_an_act(noun: Token) -> bool:
+    """Whether a noun names an act, whose modifiers may be who underwent it ("the Nemtsov killing",
+    "Syrian detentions"): an attack noun, or a noun made from a verb by -ing, -tion, -sion."""
+    return bool(_attack_family(noun)) or noun.lemma_.lower().endswith(("ing", "tion", "sion"))
+
+
 def _reported_within(token: Token, span: Span) -> bool:
     """Whether a token hangs under a report or denial cue that stands inside `span`."""
     at = token
@@ -851,6 +887,11 @@ def _wrongdoing() -> dict[str, tuple[str, str | None]]:
 @cache
 def _blame_predicates() -> frozenset[str]:
     return frozenset(lines("blame_predicates.txt"))
+
+
+@cache
+def _allegation_roles() -> dict[str, str]:
+    return dict(line.split("\t") for line in lines("allegation_cues.tsv"))
 
 
 @cache
