@@ -52,6 +52,7 @@ class Gazetteer:
     demonyms: dict[str, str] = field(default_factory=dict)  # "Russian" -> "russia"
     organs: dict[str, str] = field(default_factory=dict)  # "warplanes" -> "military"
     metonymy: dict[str, str] = field(default_factory=dict)  # "moscow" -> "russia-government"
+    capitals: dict[str, str] = field(default_factory=dict)  # name key of a capital ("tokyo") -> its state's actor id
     by_name: dict[str, str] = field(default_factory=dict)  # name key -> id
 
     def lookup(self, name: str) -> Entry | None:
@@ -114,6 +115,10 @@ def load_gazetteer(user_files: tuple[str, ...] = ()) -> Gazetteer:
     for line in data_lines("metonymy.tsv"):
         place, actor = line.split("\t")
         gaz.metonymy[place] = actor
+    for entry in entries.values():  # every known country's capital (GeoNames), as metonymy.tsv for the few it lists
+        capital = (_countries().get(entry.label.lower()) or {}).get("capital") if entry.type == "Country" else None
+        if capital:
+            gaz.capitals[name_key(capital)] = f"{entry.id}-government" if f"{entry.id}-government" in entries else entry.id
     return gaz
 
 
