@@ -749,7 +749,7 @@ class _Reader:
         if not conduct and not (owned and not _names_an_act(head)):
             return None
         owners = [c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))]
-        owners += [c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and self.found.at(c.i)]  # "EC farm policies"
+        owners += [c for c in _left_modifiers(head) if self.found.at(c.i)]  # "EC farm policies", "the U.S. Superfund tax"
         return owners[0] if owners else None
 
     def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> str:
@@ -831,6 +831,17 @@ def _inside_reported(token: Token, root: Token) -> bool:
         if kind == "deny" or kind == "report" and at != root:
             return True  # another speaker's statement, or what a denial denies ("deny they are guilty")
     return False
+
+
+def _left_modifiers(noun: Token) -> list[Token]:
+    """The noun's modifiers before it and theirs in turn ("the [U.S.] [Superfund] tax"), nearest first."""
+    found, todo = [], [noun]
+    while todo:
+        at = todo.pop()
+        mods = [c for c in at.lefts if c.dep_ in ("compound", "amod", "nmod")]
+        found += mods
+        todo += mods
+    return found
 
 
 def _names_an_act(noun: Token) -> bool:
