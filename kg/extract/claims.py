@@ -161,6 +161,9 @@ class _Reader:
         else:
             charge = " ".join(phrases.text_span([t for t in c.subtree if not any(t in set(x.subtree) for x in c.subtree if x.dep_ in ("appos", "relcl") and x != c)])
                               for p in preps for c in p.children if c.dep_ in ("pobj", "pcomp")).rstrip(" ,")
+        verdict = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+        if not charge and verdict is not None and kind == "criticize":  # "denounced X's policies as illegal"
+            charge = phrases.trim(phrases.text(verdict)[3:], 30)
         if not charge and verb.lemma_ == "blame" and n > 0:
             charge = phrases.trim(self.sents[n - 1].text)  # "Clashes broke out ... SANA blamed 'terrorist groups'"
         if not charge:
@@ -656,8 +659,8 @@ class _Reader:
             if alleges:  # "the suit alleges the officers bought stock": what an allegation states is its charge
                 charges += [c for c in evaluation.allegations(piece) if all(c.target != x.target for x in charges)]
             for charge in charges:
-                if _inside_reported(charge.predicate, piece.root) and charge.predicate != piece.root:
-                    continue  # a statement nested in this one is another speaker's
+                if _reported_within(charge.predicate, piece):
+                    continue  # a statement nested in this one is another speaker's, a denied one no one's charge
                 if a.source is not None and a.source.start <= charge.target.i < a.source.end:
                     continue  # the speaker is not the one it charges
                 if charge.predicate.sent != sent or charge.target.lower_ in UNSURE_PRONOUNS:
