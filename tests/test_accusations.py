@@ -169,3 +169,75 @@ def test_a_reported_accusation_is_not_the_reporter_s(nlp, gazetteer):
     """ "..., but accused Y of Z, according to the Post": X accuses Y; the Post only reports it."""
     found = accusations_in(nlp, gazetteer, "The Farmers Union confirmed the talks but accused Delta Mills of cheating its growers, according to the Daily Post.")
     assert found and all(not a[0].startswith("Daily Post") and "Post" not in a[0] for a in found)
+
+
+# 2. what an allegation states is its charge, negative words or not
+@pytest.mark.parametrize("text, accuser, accused, charge_word", [
+    ("Senator Ruth Okafor alleged that Dalton Pharma paid the inspectors before the review.", "Ruth Okafor", "Dalton", "paid"),
+    ("Farmers alleged Brackwell Foods moved the plant to Mexico.", "Farmers", "Brackwell", "moved"),  # the clause's subject parsed as the cue's object
+    ("Torvik Mining sued Quellon Capital on Friday. The suit alleges that Quellon Capital bought Torvik shares before the offer.",
+     "Torvik", "Quellon", "bought"),
+    ("The Harlow Trade Commission ruled that Norvale Steel imports were hurting local mills.", "Commission", "Norvale", "hurting"),
+])
+def test_an_allegation_charges_what_it_states(nlp, gazetteer, text, accuser, accused, charge_word):
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, accuser, accused, charge_word), found
+
+
+@pytest.mark.parametrize("text", [
+    "Lena Ortiz found that Brackwell Foods moved its plant to Mexico.",  # a finding, but not of a finder
+    "Lena Ortiz said that Brackwell Foods moved its plant to Mexico.",  # a report, nothing negative
+])
+def test_a_plain_statement_is_no_allegation(nlp, gazetteer, text):
+    assert accusations_in(nlp, gazetteer, text) == []
+
+
+# 3. the maker or named owner of a thing stands for it
+@pytest.mark.parametrize("text, accuser, accused, charge_word", [
+    ("Mayor Pia Lindqvist criticized a letter sent by the Orvane Motors Company to its workers.", "Pia Lindqvist", "Orvane", "letter"),
+    ("The Consumer Federation said the Tellmark Bank loan fees were cheating poor families.", "Consumer Federation", "Tellmark", "cheating"),
+    ("The Farm Bureau denounced Norvale Steel pricing policies as illegal.", "Farm Bureau", "Norvale", "illegal"),
+])
+def test_the_owner_of_a_charged_thing_is_accused(nlp, gazetteer, text, accuser, accused, charge_word):
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, accuser, accused, charge_word), found
+
+
+def test_a_gerund_criticism_is_its_clause_subject_s(nlp, gazetteer):
+    text = "Lena Ortiz said the Farmers Union was joined by the Dairy Council in criticising Brackwell Foods for its prices."
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, "Farmers Union", "Brackwell", "prices"), found
+    assert not any(a.startswith("Lena Ortiz") for a, *_ in found), found
+
+
+# 5. actors: persons named together, capitals
+def test_they_takes_the_persons_named_together(nlp, gazetteer):
+    from kg.extract.coref import Coref
+
+    text = "The Harlow Union met on Monday. Marco Bellini and Ann Keller had no injuries, though they allege they were beaten."
+    doc = nlp(text)
+    they = next(t for t in doc if t.lower_ == "they")
+    antecedent = Coref(doc, find_entities(doc, gazetteer)).resolve(they)
+    assert antecedent is not None and set(antecedent.ids) == {"person:marco-bellini", "person:ann-keller"}
+
+
+def test_a_charge_under_a_nested_cue_is_not_the_reporter_s(nlp, gazetteer):
+    text = "Marco Bellini and Ann Keller had no injuries, though they allege they were beaten by the Harlow police, Lena Ortiz said."
+    assert not any(a.startswith("Lena Ortiz") for a, *_ in accusations_in(nlp, gazetteer, text))
+
+
+def test_a_capital_that_is_accused_stands_for_its_state(nlp, gazetteer):
+    found = accusations_in(nlp, gazetteer, "Senator Ruth Okafor accused Tokyo of dumping cheap steel on the market.")
+    assert any("Japan" in t for _, t, _, _, _ in found), found
+
+
+# what is not an accusation: by mechanism
+@pytest.mark.parametrize("text", [
+    "Mayor Pia Lindqvist condemned Tom Reyes's killing.",  # the victim of a killing is not its doer
+    "The judge ordered his release, calling his detention illegal.",  # nor the one detained
+    "The three Brackwell Foods managers deny they are guilty, Lena Ortiz said.",  # what a denial denies
+    "Lena Ortiz, a Brackwell Foods official, defended the rules, saying they did not violate the treaty.",
+    "The Norvale Steel board charged that Norvale Steel workers were paid less than the union agreed.",  # the speaker's own side
+])
+def test_no_accusation_by_mechanism(nlp, gazetteer, text):
+    assert accusations_in(nlp, gazetteer, text) == []

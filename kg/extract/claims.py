@@ -654,12 +654,14 @@ class _Reader:
         # the speaker's own side, by the names in its phrase ("the EC Commission charged that EC producers ...")
         source = list(a.source) if a.source is not None else []
         own = {i for t in source for i in self.found.at(t.i)} | {t.text for t in source if t.pos_ == "PROPN"}
+        here = [p for p in a.content if p.start >= sent.start and p.end <= sent.end]
+        extent = self.doc[here[0].start: here[-1].end] if here else None  # the sentence's pieces and what lies between
         for piece in a.content:
             charges = list(evaluation.charges(piece, _criticizes))
             if alleges:  # "the suit alleges the officers bought stock": what an allegation states is its charge
                 charges += [c for c in evaluation.allegations(piece) if all(c.target != x.target for x in charges)]
             for charge in charges:
-                if _reported_within(charge.predicate, piece):
+                if _reported_within(charge.predicate, extent or piece):
                     continue  # a statement nested in this one is another speaker's, a denied one no one's charge
                 if a.source is not None and a.source.start <= charge.target.i < a.source.end:
                     continue  # the speaker is not the one it charges
