@@ -119,6 +119,10 @@ def load_gazetteer(user_files: tuple[str, ...] = ()) -> Gazetteer:
         capital = (_countries().get(entry.label.lower()) or {}).get("capital") if entry.type == "Country" else None
         if capital:
             gaz.capitals[name_key(capital)] = f"{entry.id}-government" if f"{entry.id}-government" in entries else entry.id
+    for entry in entries.values():  # a capital under another of its names ("Kiev" for GeoNames' "Kyiv")
+        state = next((gaz.capitals[name_key(n)] for n in entry.names if name_key(n) in gaz.capitals), None) if entry.type == "City" else None
+        for name in entry.names if state else ():
+            gaz.capitals.setdefault(name_key(name), state)
     return gaz
 
 

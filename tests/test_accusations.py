@@ -104,6 +104,16 @@ def test_denial_rebuilds_the_accusation_it_answers(nlp, gazetteer):
     assert denial.responds == rebuilt.id
 
 
+def test_denial_of_claims_whose_that_the_parser_took_for_a_pronoun(nlp, gazetteer):
+    text = "Ankara denies claims by Athens and the EU that it has armed and trained the smugglers."
+    doc = nlp(text)
+    found = find_entities(doc, gazetteer)
+    claims = find_claims(doc, Article("t", "t", text, "t"), found, attribute(doc))
+    rebuilt = [c for c in claims if c.rule == "kg.claims.denied-accusation"]
+    assert {c.claimant for c in rebuilt} == {"greece", "eu"}, rebuilt  # Athens, a capital, stands for its state
+    assert all(c.target == "turkey-government" and c.charge.startswith("it has armed") for c in rebuilt), rebuilt
+
+
 # 5. pronoun and group actors
 def test_group_accuser(nlp, gazetteer):
     found = accusations_in(nlp, gazetteer, "Unions accuse Kessler Foods Inc. of exploiting migrant workers.")

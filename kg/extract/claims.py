@@ -223,7 +223,7 @@ class _Reader:
         """ "Russia's accusation that rebels broke the truce", "the allegation by Turkey that ..." """
         holders = [c for c in noun.children if c.dep_ == "poss"]
         holders += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in c.children if p.dep_ == "pobj"]
-        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and _that_clause(c)), None)
         if not holders or clause is None:
             return
         content = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 60)
@@ -241,11 +241,10 @@ class _Reader:
         holders = [c for c in noun.children if c.dep_ == "poss"]
         holders += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in c.children if p.dep_ == "pobj"]
         # the parser may hang the clause on the holder: "claims by [the union that it had ...]"
-        clause = next((c for h in [noun, *holders] for c in h.children
-                       if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+        clause = next((c for h in [noun, *holders] for c in h.children if c.dep_ in ("acl", "ccomp", "relcl") and _that_clause(c)), None)
         if clause is None:
             return None
-        charge = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 40)
+        charge = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.lower_ == "that" and t == clause.left_edge)]), 40)
         made = None
         for accuser in [a for h in holders for a in self._actors(h)]:
             for denier in deniers:
@@ -836,6 +835,14 @@ def _inside_reported(token: Token, root: Token) -> bool:
         if kind == "deny" or kind == "report" and at != root:
             return True  # another speaker's statement, or what a denial denies ("deny they are guilty")
     return False
+
+
+def _that_clause(verb: Token) -> bool:
+    """Whether a clause is a "that" clause: "that" marks it, or opens it where the parser took it
+    for a relative pronoun ("claims that it has trained and equipped the rebels")."""
+    opening = verb.left_edge  # a relative "that" is the verb's own subject or object ("the claims that he made")
+    return any(m.lower_ == "that" and m.dep_ == "mark" for m in verb.children) or (
+        opening.lower_ == "that" and opening.head != verb and any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children))
 
 
 def _left_modifiers(noun: Token) -> list[Token]:
