@@ -205,6 +205,7 @@ def test_a_plain_statement_is_no_allegation(nlp, gazetteer, text):
 # 3. the maker or named owner of a thing stands for it
 @pytest.mark.parametrize("text, accuser, accused, charge_word", [
     ("Mayor Pia Lindqvist criticized a letter sent by the Orvane Motors Company to its workers.", "Pia Lindqvist", "Orvane", "letter"),
+    ("Mayor Pia Lindqvist criticized a letter sent by forty senators to the governor.", "Pia Lindqvist", "senators", "letter"),
     ("The Consumer Federation said the Tellmark Bank loan fees were cheating poor families.", "Consumer Federation", "Tellmark", "cheating"),
     ("The Farm Bureau denounced Norvale Steel pricing policies as illegal.", "Farm Bureau", "Norvale", "illegal"),
 ])

@@ -746,7 +746,7 @@ class _Reader:
             return head
         makers = [p for acl in head.children if acl.dep_ == "acl" for a in acl.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
         makers += [s for rel in head.children if rel.dep_ == "relcl" for s in rel.children if s.dep_ == "nsubj" and s.tag_ not in ("WDT", "WP")]
-        makers = [m for m in makers if self.found.at(m.i) or m.pos_ in ("PRON", "PROPN")]
+        makers = [m for m in makers if self.found.at(m.i) or m.pos_ in ("PRON", "PROPN") or _plural_or_lemma(m) in _agent_nouns()]
         if makers:
             return makers[0]
         conduct = head.lemma_.lower() in _conduct_nouns()
