@@ -188,6 +188,8 @@ def test_a_reported_accusation_is_not_the_reporter_s(nlp, gazetteer):
     ("Torvik Mining sued Quellon Capital on Friday. The suit alleges that Quellon Capital bought Torvik shares before the offer.",
      "Torvik", "Quellon", "bought"),
     ("The Harlow Trade Commission ruled that Norvale Steel imports were hurting local mills.", "Commission", "Norvale", "hurting"),
+    ("Halvorsen Mining Corp said it began litigation against Quellon Capital. The suit alleges that Quellon Capital directors sold "
+     "their shares early.", "Halvorsen", "Quellon", "sold"),  # the filer of the suit, by the verb whose object is a filing
 ])
 def test_an_allegation_charges_what_it_states(nlp, gazetteer, text, accuser, accused, charge_word):
     found = accusations_in(nlp, gazetteer, text)

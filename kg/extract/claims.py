@@ -722,12 +722,14 @@ class _Reader:
 
     def _filer(self, filing: Token) -> list[Actor]:
         """Who filed a suit, complaint or petition the text cites as a source: its possessor ("X's
-        suit"), else the subject of the last "sued" / "filed" / "lodged" up to here in the article."""
+        suit"), else the subject of the last "sued" / "filed" / "lodged" up to here in the article, or
+        of the last verb whose object is a filing ("began litigation against", "brought a case")."""
         owners = [a for c in filing.children if c.dep_ == "poss" for a in self._actors(c)]
         if owners:
             return owners
         for verb in reversed(self.doc[: filing.i]):
-            if verb.lemma_.lower() in _filing_verbs() and verb.pos_ == "VERB":
+            files = verb.lemma_.lower() in _filing_verbs() or any(c.dep_ in ("dobj", "obj") and c.lemma_.lower() in _filings() for c in verb.children)
+            if files and verb.pos_ == "VERB":
                 subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
                 found = self._actors(subject) if subject is not None else []
                 if found:
