@@ -143,10 +143,11 @@ class AttributedReader:
         role = rules.allegation_roles().get(a.cue.root.lemma_.lower())
         if role == "cue":
             return True
-        source = [t.lemma_.lower() for t in a.source] if a.source is not None else []
-        if a.source is not None and a.source.root.lemma_.lower() in rules.filings():
+        if a.source is None:
+            return False
+        if a.source.root.lemma_.lower() in rules.filings():
             return True
-        return role == "finding" and any(rules.allegation_roles().get(w) == "finder" for w in source)
+        return role == "finding" and any(rules.allegation_roles().get(t.lemma_.lower()) == "finder" for t in a.source)
 
     def _criticism(self, sent: Span, a, claimants: list[Actor], spans: dict, kind: str, start: int) -> None:
         """An accusing cue the rules could not read ("criticized Y's decision", "called Y's
@@ -180,8 +181,9 @@ class AttributedReader:
         if owners:
             return owners
         for verb in reversed(self.doc[: filing.i]):
-            files = verb.lemma_.lower() in rules.filing_verbs() or any(c.dep_ in ("dobj", "obj") and c.lemma_.lower() in rules.filings() for c in verb.children)
-            if files and verb.pos_ == "VERB":
+            if verb.pos_ != "VERB":
+                continue
+            if verb.lemma_.lower() in rules.filing_verbs() or any(c.dep_ in ("dobj", "obj") and c.lemma_.lower() in rules.filings() for c in verb.children):
                 subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
                 found = self._actors(subject) if subject is not None else []
                 if found:
