@@ -234,6 +234,11 @@ def test_they_takes_the_persons_named_together(nlp, gazetteer):
     assert antecedent is not None and set(antecedent.ids) == {"person:marco-bellini", "person:ann-keller"}
 
 
+def test_a_cue_heading_the_content_is_the_speaker_s_own(nlp, gazetteer):
+    found = accusations_in(nlp, gazetteer, "Halvorsen Mining Corp said its suit alleges that Quellon Capital unlawfully interfered with its contracts.")
+    assert _has(found, "Halvorsen", "Quellon", "interfered"), found
+
+
 def test_a_charge_under_a_nested_cue_is_not_the_reporter_s(nlp, gazetteer):
     text = "Marco Bellini and Ann Keller had no injuries, though they allege they were beaten by the Harlow police, Lena Ortiz said."
     assert not any(a.startswith("Lena Ortiz") for a, *_ in accusations_in(nlp, gazetteer, text))

@@ -112,11 +112,17 @@ def names_an_act(noun: Token) -> bool:
 
 
 def reported_within(token: Token, span: Span) -> bool:
-    """Whether a token hangs under a report or denial cue that stands inside `span`."""
+    """Whether a token hangs under a report or denial cue that stands inside `span`: another
+    speaker's statement, or what a denial denies. A report cue that heads the span under the outer
+    cue is the outer speaker's own way of saying it ("X said its suit alleges that ...")."""
     at = token
     while at.head != at:
         at = at.head
-        if span.start <= at.i < span.end and cues().get(at.lemma_.lower(), ("",))[0] in ("report", "deny"):
+        if not span.start <= at.i < span.end:
+            continue
+        kind = cues().get(at.lemma_.lower(), ("",))[0]
+        heads_span = at.head != at and not span.start <= at.head.i < span.end
+        if kind == "deny" or kind == "report" and not heads_span:
             return True
     return False
 
