@@ -256,6 +256,8 @@ def test_a_capital_that_is_accused_stands_for_its_state(nlp, gazetteer):
     "The three Brackwell Foods managers deny they are guilty, Lena Ortiz said.",  # what a denial denies
     "Lena Ortiz, a Brackwell Foods official, defended the rules, saying they did not violate the treaty.",
     "The Norvale Steel board charged that Norvale Steel workers were paid less than the union agreed.",  # the speaker's own side
+    # under a cue heading the content whose speaker is not the outer one's own
+    'Lena Ortiz said the mayor would be told the council needs "clear evidence that the Harlow Union has renounced violence."',
 ])
 def test_no_accusation_by_mechanism(nlp, gazetteer, text):
     assert accusations_in(nlp, gazetteer, text) == []

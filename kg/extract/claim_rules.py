@@ -114,17 +114,24 @@ def names_an_act(noun: Token) -> bool:
 def reported_within(token: Token, span: Span) -> bool:
     """Whether a token hangs under a report or denial cue that stands inside `span`: another
     speaker's statement, or what a denial denies. A report cue that heads the span under the outer
-    cue is the outer speaker's own way of saying it ("X said its suit alleges that ...")."""
+    cue, said by a pronoun or by what a pronoun owns, is the outer speaker's own way of saying it
+    ("X said he believed ...", "X said its suit alleges that ..."); "X said Y would be told ..." is not."""
     at = token
     while at.head != at:
         at = at.head
         if not span.start <= at.i < span.end:
             continue
         kind = cues().get(at.lemma_.lower(), ("",))[0]
-        heads_span = at.head != at and not span.start <= at.head.i < span.end
-        if kind == "deny" or kind == "report" and not heads_span:
+        if kind == "deny" or kind == "report" and not _speaker_s_own(at, span):
             return True
     return False
+
+
+def _speaker_s_own(cue: Token, span: Span) -> bool:
+    if cue.head == cue or span.start <= cue.head.i < span.end:
+        return False  # not the head of the content
+    subject = next((c for c in cue.children if c.dep_ == "nsubj"), None)
+    return subject is not None and (subject.pos_ == "PRON" or any(c.dep_ == "poss" and c.pos_ == "PRON" for c in subject.children))
 
 
 def charges_re_hit(token: Token) -> bool:

@@ -593,6 +593,9 @@ class _Reader(AttributedReader):
         conduct = head.lemma_.lower() in rules.conduct_nouns()
         if not conduct and not (owned and not rules.names_an_act(head)):
             return None
-        owners = [c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))]
+        # a thing's "its" is a guess at its owner (the nearest organization or state: a court, a country
+        # named on the way), a conduct's "its" is its doer ("its handling of")
+        owners = [c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))
+                  and (conduct or c.lower_ != "its")]
         owners += [c for c in rules.left_modifiers(head) if self.found.at(c.i)]  # "EC farm policies", "the U.S. Superfund tax"
         return owners[0] if owners else None
