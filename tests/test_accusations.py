@@ -239,9 +239,12 @@ def test_a_cue_heading_the_content_is_the_speaker_s_own(nlp, gazetteer):
     assert _has(found, "Halvorsen", "Quellon", "interfered"), found
 
 
-def test_a_charge_under_a_nested_cue_is_not_the_reporter_s(nlp, gazetteer):
+def test_a_charge_under_a_nested_cue_is_its_speaker_s_not_the_reporter_s(nlp, gazetteer):
+    # the attributor sees only "Lena Ortiz said"; the nested "they allege" is the rules' cue
     text = "Marco Bellini and Ann Keller had no injuries, though they allege they were beaten by the Harlow police, Lena Ortiz said."
-    assert not any(a.startswith("Lena Ortiz") for a, *_ in accusations_in(nlp, gazetteer, text))
+    found = accusations_in(nlp, gazetteer, text)
+    assert not any(a.startswith("Lena Ortiz") for a, *_ in found), found
+    assert {a for a, t, charge, _, _ in found if "police" in t and "beaten" in charge} == {"Marco Bellini", "Ann Keller"}, found
 
 
 def test_a_capital_that_is_accused_stands_for_its_state(nlp, gazetteer):

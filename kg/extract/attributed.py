@@ -22,6 +22,7 @@ from spacy.tokens import Span, Token
 
 from kg.extract import claim_rules as rules
 from kg.extract import evaluation, phrases
+from kg.extract.attribution import Attribution
 from kg.extract.claim_rules import Actor
 from kg.model import Claim
 
@@ -62,15 +63,29 @@ class AttributedReader:
                 text = claimant.text if claimant else (a.source.text if a.source is not None else None)
                 made[-1].append(self._plain(sent, claimant.id if claimant else None, text, a, content, spans))
         holder = self._nest(attributions, made)
-        for claim_id, cue in self.cue_of.items():
+        unseen = []  # plain statements of the rules' cues the attributor missed, nested in one it found
+        for claim_id, cue in list(self.cue_of.items()):
             claim = self.claims[claim_id]
             if claim.cue_span is not None:
                 continue
             if attributions and claim.target is None and claim.stance == "asserts" and cue not in holder:
                 del self.claims[claim_id]  # a plain statement the attributor does not see, and not inside one it does
-            else:  # an accusation or denial no attribution covers: its cue at least
-                token = self.doc[cue]
-                self.claims[claim_id] = replace(claim, cue_span=self._source(token.idx, token.idx + len(token)))
+                continue
+            token = self.doc[cue]  # an accusation, a denial or a nested statement no attribution covers: its cue at least
+            self.claims[claim_id] = replace(claim, cue_span=self._source(token.idx, token.idx + len(token)))
+            if claim.target is None and claim.stance == "asserts" and claim.claimant:
+                unseen.append((self.claims[claim_id], token))
+        cues = {i for a in attributions for i in range(a.cue.start, a.cue.end)}
+        for claim, cue in unseen:  # "..., though they allege they were beaten by police, X said": their charge
+            clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
+            # a clause after its cue ("they allege they were ..."), not a parenthetical "..., it said" whose
+            # clause the outer statement holds; not where the attributor found a cue of its own inside
+            if clause is not None and clause.left_edge.i > cue.i and not any(clause.left_edge.i <= i <= clause.right_edge.i for i in cues):
+                content = self.doc[clause.left_edge.i: clause.right_edge.i + 1]
+                subject = next((c for c in cue.children if c.dep_ == "nsubj"), None)
+                source = self.doc[subject.left_edge.i: subject.right_edge.i + 1] if subject is not None else None
+                a = Attribution(self.doc[cue.i: cue.i + 1], source, (content,), claim.rule, 1.0)
+                self._evaluated(cue.sent, a, [Actor(claim.claimant, claim.claimant_text or "")], self._spans(a))
 
     def _nest(self, attributions, made: list[list[str]]) -> dict[int, int]:
         """Mark each claim whose cue lies inside another attribution's content as nested in that
