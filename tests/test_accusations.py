@@ -216,6 +216,13 @@ def test_the_owner_of_a_charged_thing_is_accused(nlp, gazetteer, text, accuser, 
     assert _has(found, accuser, accused, charge_word), found
 
 
+def test_a_passive_agent_the_parser_hung_on_the_charge_is_the_accuser(nlp, gazetteer):
+    text = ("Chef Tom Reyes hosts a cooking show. He was also accused of using a racist word while filming the show "
+            "by the local newspaper The Harlow Gazette.")
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, "Harlow Gazette", "Tom Reyes", "racist"), found  # the name in apposition, not "local newspaper"
+
+
 def test_a_gerund_criticism_is_its_clause_subject_s(nlp, gazetteer):
     text = "Lena Ortiz said the Farmers Union was joined by the Dairy Council in criticising Brackwell Foods for its prices."
     found = accusations_in(nlp, gazetteer, text)

@@ -282,6 +282,8 @@ class _Reader(AttributedReader):
     def _claimants(self, verb: Token) -> list[Actor]:
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        if agent is None and any(c.dep_ == "nsubjpass" for c in verb.children) and rules.cues().get(verb.lemma_.lower(), ("",))[0] in ("accuse", "criticize", "condemn"):
+            agent = _stray_agent(verb)  # "was accused of using the word while filming the show by [the Mirror]."
         if agent is not None:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
         before = verb.doc[verb.i - 1] if verb.i > 0 else None
@@ -327,6 +329,10 @@ class _Reader(AttributedReader):
         people = [i for t in named for i in self.found.at(t.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
         if people and head.lower_ in rules.title_words():
             ids = people[:1]  # "Chief of the General Staff ... Sergei Rudskoi said": the person speaks
+        if not ids:  # "UK newspaper The Mirror", "the Dutch company Akzo": the name in apposition, not the modifier
+            named = next((c for c in head.children if c.dep_ == "appos" and any(self._is_actor(i) for i in self.found.at(c.i))), None)
+            if named is not None:
+                return [Actor(i, phrases.text_span(list(named.subtree))) for i in dict.fromkeys(self.found.at(named.i)) if self._is_actor(i)]
         if not ids:
             core = [t for t in phrase if t.dep_ in ("compound", "amod", "poss", "nmod") or t == head]
             ids = [i for t in core for i in self.found.at(t.i) if self._is_actor(i) and t.lower_ not in ("his", "her", "its", "their")]
@@ -599,3 +605,14 @@ class _Reader(AttributedReader):
                   and (conduct or c.lower_ != "its")]
         owners += [c for c in rules.left_modifiers(head) if self.found.at(c.i)]  # "EC farm policies", "the U.S. Superfund tax"
         return owners[0] if owners else None
+
+
+def _stray_agent(verb: Token) -> Token | None:
+    """The "by" phrase that ends a passive accusing clause but that the parser hung deeper ("was
+    accused of using the word while filming the show by the Mirror"): the passive's agent, when
+    it names a noun and closes the clause."""
+    for by in verb.subtree:
+        if by.lower_ == "by" and by.head != verb and by.right_edge.i >= verb.right_edge.i - 1 \
+                and any(c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN") for c in by.children):
+            return by
+    return None
