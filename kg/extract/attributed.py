@@ -111,45 +111,50 @@ class AttributedReader:
         evaluated act, or whose criticism it voices (`kg.extract.evaluation`)."""
         content = phrases.one_line(a.content_text)
         start = phrases.evidence(self.article.id, sent).start
-        cue = rules.cues().get(a.cue.root.lemma_.lower())
-        if cue and cue[0] in ("accuse", "criticize", "condemn", "describe", "sue") and a.cue.root.pos_ == "VERB":
+        verb = a.cue.root
+        cue = rules.cues().get(verb.lemma_.lower())
+        if cue and cue[0] in ("accuse", "criticize", "condemn", "describe", "sue") and verb.pos_ == "VERB":
             self._criticism(sent, a, claimants, spans, cue[0], start)
-        if cue and cue[0] == "deny" or any(c.dep_ == "neg" for c in a.cue.root.children):
+        if cue and cue[0] == "deny" or any(c.dep_ == "neg" for c in verb.children):
             return  # "denied Kuwait was pumping above its quota": what is denied is no charge of the speaker's
         alleges = self._alleges(a)
+        found = []
+        for piece in a.content:
+            charges = list(evaluation.charges(piece, rules.criticizes))
+            if alleges:  # "the suit alleges the officers bought stock": what an allegation states is its charge
+                charges += [c for c in evaluation.allegations(piece) if all(c.target != x.target for x in charges)]
+            found += [(piece, charge) for charge in charges]
+        if not found:
+            return
         # the speaker's own side, by the names in its phrase ("the EC Commission charged that EC producers ...")
         source = list(a.source) if a.source is not None else []
         own = {i for t in source for i in self.found.at(t.i)} | {t.text for t in source if t.pos_ == "PROPN"}
         here = [p for p in a.content if p.start >= sent.start and p.end <= sent.end]
         extent = self.doc[here[0].start: here[-1].end] if here else None  # the sentence's pieces and what lies between
-        for piece in a.content:
-            charges = list(evaluation.charges(piece, rules.criticizes))
-            if alleges:  # "the suit alleges the officers bought stock": what an allegation states is its charge
-                charges += [c for c in evaluation.allegations(piece) if all(c.target != x.target for x in charges)]
-            for charge in charges:
-                if rules.reported_within(charge.predicate, extent or piece):
-                    continue  # a statement nested in this one is another speaker's, a denied one no one's charge
-                if a.source is not None and a.source.start <= charge.target.i < a.source.end:
-                    continue  # the speaker is not the one it charges
-                if charge.predicate.sent != sent or charge.target.lower_ in UNSURE_PRONOUNS:
-                    continue  # only what the cue's sentence says, of an actor it names or a person pronoun
-                named = self._actor_head(charge.target, owned=True)
-                if named is not None and named.pos_ == "PROPN" and not self.found.at(named.i):
-                    named = None  # a capitalized word no entity stage knows ("Turnout", "Demands")
-                if named is None:
-                    continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
-                for target in self._actors(named):
-                    for claimant in claimants:
-                        if target.id == claimant.id or target.id in own or own.intersection(target.text.split()) or self._own_state(claimant, target) or self._victim(target) \
-                                or self._same_side(claimant, target):
-                            continue
-                        if any(c.claimant == claimant.id and c.target == target.id and c.evidence.start == start
-                               for c in self.claims.values()):
-                            continue  # a rule read this accusation already
-                        claim_id = self._add(sent, claimant, charge.predicate, content, "asserts", phrases.modality(a.cue.root),
-                                             target, charge.text, None, kind="evaluation", cue_text=phrases.one_line(a.cue.text))
-                        if claim_id:
-                            self.claims[claim_id] = replace(self.claims[claim_id], **spans)
+        for piece, charge in found:
+            if rules.reported_within(charge.predicate, extent or piece):
+                continue  # a statement nested in this one is another speaker's, a denied one no one's charge
+            if a.source is not None and a.source.start <= charge.target.i < a.source.end:
+                continue  # the speaker is not the one it charges
+            if charge.predicate.sent != sent or charge.target.lower_ in UNSURE_PRONOUNS:
+                continue  # only what the cue's sentence says, of an actor it names or a person pronoun
+            named = self._actor_head(charge.target, owned=True)
+            if named is not None and named.pos_ == "PROPN" and not self.found.at(named.i):
+                named = None  # a capitalized word no entity stage knows ("Turnout", "Demands")
+            if named is None:
+                continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
+            for target in self._actors(named):
+                for claimant in claimants:
+                    if target.id == claimant.id or target.id in own or own.intersection(target.text.split()) or self._own_state(claimant, target) or self._victim(target) \
+                            or self._same_side(claimant, target):
+                        continue
+                    if any(c.claimant == claimant.id and c.target == target.id and c.evidence.start == start
+                           for c in self.claims.values()):
+                        continue  # a rule read this accusation already
+                    claim_id = self._add(sent, claimant, charge.predicate, content, "asserts", phrases.modality(a.cue.root),
+                                         target, charge.text, None, kind="evaluation", cue_text=phrases.one_line(a.cue.text))
+                    if claim_id:
+                        self.claims[claim_id] = replace(self.claims[claim_id], **spans)
 
     @staticmethod
     def _alleges(a) -> bool:

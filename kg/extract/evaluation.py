@@ -144,12 +144,12 @@ def _doer(verb: Token) -> Token | None:
         subject = next((c for c in verb.head.children if c.dep_ in ("dobj", "obj") and c.right_edge.i == verb.i - 1), None)
     if subject is None and verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return _doer(verb.head)  # "the firm cut corners and lied": the subject is shared
-    clause = verb.head.head
-    if subject is None and verb.dep_ == "pcomp" and verb.tag_ == "VBG" and clause.pos_ in ("VERB", "AUX") \
-            and not any(c.dep_ in ("dobj", "obj") for c in clause.children):
+    if subject is None and verb.dep_ == "pcomp" and verb.tag_ == "VBG":
         # a gerund's doer is its clause's subject, active or passive: "X was fined for cheating",
         # "X was joined by Y in criticizing Z" (not after an object: "accused Y of lying" is Y's)
-        return next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        clause = verb.head.head
+        if clause.pos_ in ("VERB", "AUX") and not any(c.dep_ in ("dobj", "obj") for c in clause.children):
+            return next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     return subject
 
 
