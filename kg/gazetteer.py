@@ -52,6 +52,7 @@ class Gazetteer:
     demonyms: dict[str, str] = field(default_factory=dict)  # "Russian" -> "russia"
     organs: dict[str, str] = field(default_factory=dict)  # "warplanes" -> "military"
     metonymy: dict[str, str] = field(default_factory=dict)  # "moscow" -> "russia-government"
+    capitals: dict[str, str] = field(default_factory=dict)  # name key of a capital ("tokyo") -> its state's actor id
     by_name: dict[str, str] = field(default_factory=dict)  # name key -> id
     countries: dict[int, str] = field(default_factory=dict)  # GeoNames id -> id of a gazetteer country
 
@@ -121,6 +122,14 @@ def load_gazetteer(user_files: tuple[str, ...] = ()) -> Gazetteer:
     for line in data_lines("metonymy.tsv"):
         place, actor = line.split("\t")
         gaz.metonymy[place] = actor
+    for entry in entries.values():  # every known country's capital (GeoNames), as metonymy.tsv for the few it lists
+        capital = (_countries().get(entry.label.lower()) or {}).get("capital") if entry.type == "Country" else None
+        if capital:
+            gaz.capitals[name_key(capital)] = f"{entry.id}-government" if f"{entry.id}-government" in entries else entry.id
+    for entry in entries.values():  # a capital under another of its names ("Kiev" for GeoNames' "Kyiv")
+        state = next((gaz.capitals[name_key(n)] for n in entry.names if name_key(n) in gaz.capitals), None) if entry.type == "City" else None
+        for name in entry.names if state else ():
+            gaz.capitals.setdefault(name_key(name), state)
     return gaz
 
 

@@ -104,6 +104,16 @@ def test_denial_rebuilds_the_accusation_it_answers(nlp, gazetteer):
     assert denial.responds == rebuilt.id
 
 
+def test_denial_of_claims_whose_that_the_parser_took_for_a_pronoun(nlp, gazetteer):
+    text = "Ankara denies claims by Athens and the EU that it has armed and trained the smugglers."
+    doc = nlp(text)
+    found = find_entities(doc, gazetteer)
+    claims = find_claims(doc, Article("t", "t", text, "t"), found, attribute(doc))
+    rebuilt = [c for c in claims if c.rule == "kg.claims.denied-accusation"]
+    assert {c.claimant for c in rebuilt} == {"greece", "eu"}, rebuilt  # Athens, a capital, stands for its state
+    assert all(c.target == "turkey-government" and c.charge.startswith("it has armed") for c in rebuilt), rebuilt
+
+
 # 5. pronoun and group actors
 def test_group_accuser(nlp, gazetteer):
     found = accusations_in(nlp, gazetteer, "Unions accuse Kessler Foods Inc. of exploiting migrant workers.")
@@ -169,3 +179,95 @@ def test_a_reported_accusation_is_not_the_reporter_s(nlp, gazetteer):
     """ "..., but accused Y of Z, according to the Post": X accuses Y; the Post only reports it."""
     found = accusations_in(nlp, gazetteer, "The Farmers Union confirmed the talks but accused Delta Mills of cheating its growers, according to the Daily Post.")
     assert found and all(not a[0].startswith("Daily Post") and "Post" not in a[0] for a in found)
+
+
+# 2. what an allegation states is its charge, negative words or not
+@pytest.mark.parametrize("text, accuser, accused, charge_word", [
+    ("Senator Ruth Okafor alleged that Dalton Pharma paid the inspectors before the review.", "Ruth Okafor", "Dalton", "paid"),
+    ("Farmers alleged Brackwell Foods moved the plant to Mexico.", "Farmers", "Brackwell", "moved"),  # the clause's subject parsed as the cue's object
+    ("Torvik Mining sued Quellon Capital on Friday. The suit alleges that Quellon Capital bought Torvik shares before the offer.",
+     "Torvik", "Quellon", "bought"),
+    ("The Harlow Trade Commission ruled that Norvale Steel imports were hurting local mills.", "Commission", "Norvale", "hurting"),
+    ("Halvorsen Mining Corp said it began litigation against Quellon Capital. The suit alleges that Quellon Capital directors sold "
+     "their shares early.", "Halvorsen", "Quellon", "sold"),  # the filer of the suit, by the verb whose object is a filing
+])
+def test_an_allegation_charges_what_it_states(nlp, gazetteer, text, accuser, accused, charge_word):
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, accuser, accused, charge_word), found
+
+
+@pytest.mark.parametrize("text", [
+    "Lena Ortiz found that Brackwell Foods moved its plant to Mexico.",  # a finding, but not of a finder
+    "Lena Ortiz said that Brackwell Foods moved its plant to Mexico.",  # a report, nothing negative
+])
+def test_a_plain_statement_is_no_allegation(nlp, gazetteer, text):
+    assert accusations_in(nlp, gazetteer, text) == []
+
+
+# 3. the maker or named owner of a thing stands for it
+@pytest.mark.parametrize("text, accuser, accused, charge_word", [
+    ("Mayor Pia Lindqvist criticized a letter sent by the Orvane Motors Company to its workers.", "Pia Lindqvist", "Orvane", "letter"),
+    ("Mayor Pia Lindqvist criticized a letter sent by forty senators to the governor.", "Pia Lindqvist", "senators", "letter"),
+    ("The Consumer Federation said the Tellmark Bank loan fees were cheating poor families.", "Consumer Federation", "Tellmark", "cheating"),
+    ("The Farm Bureau denounced Norvale Steel pricing policies as illegal.", "Farm Bureau", "Norvale", "illegal"),
+])
+def test_the_owner_of_a_charged_thing_is_accused(nlp, gazetteer, text, accuser, accused, charge_word):
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, accuser, accused, charge_word), found
+
+
+def test_a_passive_agent_the_parser_hung_on_the_charge_is_the_accuser(nlp, gazetteer):
+    text = ("Chef Tom Reyes hosts a cooking show. He was also accused of using a racist word while filming the show "
+            "by the local newspaper The Harlow Gazette.")
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, "Harlow Gazette", "Tom Reyes", "racist"), found  # the name in apposition, not "local newspaper"
+
+
+def test_a_gerund_criticism_is_its_clause_subject_s(nlp, gazetteer):
+    text = "Lena Ortiz said the Farmers Union was joined by the Dairy Council in criticising Brackwell Foods for its prices."
+    found = accusations_in(nlp, gazetteer, text)
+    assert _has(found, "Farmers Union", "Brackwell", "prices"), found
+    assert not any(a.startswith("Lena Ortiz") for a, *_ in found), found
+
+
+# 5. actors: persons named together, capitals
+def test_they_takes_the_persons_named_together(nlp, gazetteer):
+    from kg.extract.coref import Coref
+
+    text = "The Harlow Union met on Monday. Marco Bellini and Ann Keller had no injuries, though they allege they were beaten."
+    doc = nlp(text)
+    they = next(t for t in doc if t.lower_ == "they")
+    antecedent = Coref(doc, find_entities(doc, gazetteer)).resolve(they)
+    assert antecedent is not None and set(antecedent.ids) == {"person:marco-bellini", "person:ann-keller"}
+
+
+def test_a_cue_heading_the_content_is_the_speaker_s_own(nlp, gazetteer):
+    found = accusations_in(nlp, gazetteer, "Halvorsen Mining Corp said its suit alleges that Quellon Capital unlawfully interfered with its contracts.")
+    assert _has(found, "Halvorsen", "Quellon", "interfered"), found
+
+
+def test_a_charge_under_a_nested_cue_is_its_speaker_s_not_the_reporter_s(nlp, gazetteer):
+    # the attributor sees only "Lena Ortiz said"; the nested "they allege" is the rules' cue
+    text = "Marco Bellini and Ann Keller had no injuries, though they allege they were beaten by the Harlow police, Lena Ortiz said."
+    found = accusations_in(nlp, gazetteer, text)
+    assert not any(a.startswith("Lena Ortiz") for a, *_ in found), found
+    assert {a for a, t, charge, _, _ in found if "police" in t and "beaten" in charge} == {"Marco Bellini", "Ann Keller"}, found
+
+
+def test_a_capital_that_is_accused_stands_for_its_state(nlp, gazetteer):
+    found = accusations_in(nlp, gazetteer, "Senator Ruth Okafor accused Tokyo of dumping cheap steel on the market.")
+    assert any("Japan" in t for _, t, _, _, _ in found), found
+
+
+# what is not an accusation: by mechanism
+@pytest.mark.parametrize("text", [
+    "Mayor Pia Lindqvist condemned Tom Reyes's killing.",  # the victim of a killing is not its doer
+    "The judge ordered his release, calling his detention illegal.",  # nor the one detained
+    "The three Brackwell Foods managers deny they are guilty, Lena Ortiz said.",  # what a denial denies
+    "Lena Ortiz, a Brackwell Foods official, defended the rules, saying they did not violate the treaty.",
+    "The Norvale Steel board charged that Norvale Steel workers were paid less than the union agreed.",  # the speaker's own side
+    # under a cue heading the content whose speaker is not the outer one's own
+    'Lena Ortiz said the mayor would be told the council needs "clear evidence that the Harlow Union has renounced violence."',
+])
+def test_no_accusation_by_mechanism(nlp, gazetteer, text):
+    assert accusations_in(nlp, gazetteer, text) == []

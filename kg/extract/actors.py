@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from kg.data import lines
 from kg.extract.scan import where
 from kg.extract.found import ArticleEntities, add, collective_lexicon, slug
-from kg.gazetteer import Gazetteer
+from kg.gazetteer import Gazetteer, name_key
 
 GROUP_HEADS = {"group", "force", "troop", "fighter", "unit", "faction", "militia", "soldier", "army", "gunman", "member",
                "helicopter", "warplane", "jet", "aircraft", "plane", "bomber", "drone", "tank", "sniper", "artillery"}
@@ -143,6 +143,8 @@ def apply_metonymy(result: ArticleEntities, gaz: Gazetteer) -> None:
     """A capital that acts stands for its government ("Moscow has dismissed the accusation")."""
     for span, ids in list(result.spans):
         actor = next((gaz.metonymy[i] for i in ids if i in gaz.metonymy), None)
+        if actor is None and any(result.found[i].type == "City" for i in ids if i in result.found):
+            actor = gaz.capitals.get(name_key(span.text))  # "accused Tokyo of": any capital, by GeoNames
         if not actor or actor not in gaz.entries:
             continue
         root = span.root

@@ -18,19 +18,23 @@ accusation when it has a target:
 - denials ("Moscow has dismissed the accusation, saying it is propaganda") answer the last
   accusation of the article against the denier (`responds`).
 Charge types and CAMEO codes come from `charges.tsv`, the first pattern matching the allegation.
+
+This module reads the rules' cues sentence by sentence; `kg.extract.attributed` reads the attribution
+stage's claims (negative evaluation, allegations, nesting) on the same reader; `kg.extract.claim_rules`
+holds the lexicons and the syntactic tests both use.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
-from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.data import lines
+from kg.extract import claim_rules as rules
 from kg.extract import evaluation, phrases
+from kg.extract.attributed import AttributedReader
+from kg.extract.claim_rules import Actor
 from kg.extract.coref import Coref
 from kg.extract.entities import ArticleEntities, Found
 from kg.model import Article, Claim
@@ -41,16 +45,7 @@ FORCE_TYPES = {"attack", "attacks-on-civilians", "siege"}  # wrongdoing.tsv type
 STATE_TYPES = {"Country", "Government", "Military"}
 QUOTE_OPEN, QUOTE_CLOSE = "“\"‘", "”\"’"
 CHARGE_PREPS = ("of", "for", "over", "with")  # accused of, blamed for, criticized over, charged with
-# "it", "they", "this": in a statement's content they refer to things as often as to actors ("it's too
-# bad", "they will undermine ..."), so a charge against one is left unread
-UNSURE_PRONOUNS = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "which", "what"}
 DENIABLE = {"accusation", "allegation", "claim", "charge", "report", "suggestion", "assertion"}
-
-
-@dataclass(frozen=True)
-class Actor:
-    id: str
-    text: str
 
 
 def find_claims(doc: Doc, article: Article, found: ArticleEntities, attributions=()) -> tuple[Claim, ...]:
@@ -66,7 +61,7 @@ def find_claims(doc: Doc, article: Article, found: ArticleEntities, attributions
     return tuple(sorted(reader.claims.values(), key=lambda c: (c.evidence.start, c.cue_span or (0, 0), c.id)))
 
 
-class _Reader:
+class _Reader(AttributedReader):
     def __init__(self, doc: Doc, article: Article, found: ArticleEntities):
         self.doc, self.article, self.found = doc, article, found
         self.coref = Coref(doc, found)
@@ -82,14 +77,14 @@ class _Reader:
         if len(sent) > phrases.MAX_SENTENCE_TOKENS:
             return
         for token in sent:
-            cue = _cues().get(token.lemma_.lower())
+            cue = rules.cues().get(token.lemma_.lower())
             # a "noun" with a subject ("whom the company accuses of ...") is a mistagged verb
             verbal = token.pos_ in ("VERB", "AUX") and not phrases.is_noun_use(token) or any(c.dep_ == "nsubj" for c in token.children)
             if cue and verbal:
                 self._cue(n, sent, token, *cue)
             elif token.lemma_ in ("lash", "hit") and any(c.dep_ == "prt" and c.lower_ == "out" for c in token.children):
                 self._cue(n, sent, token, "criticize", "asserts")  # "lashed out at Washington over ...", "hit out at"
-            elif token.lemma_ == "hold" and token.pos_ == "VERB" and _blame_complement(token) is not None:
+            elif token.lemma_ == "hold" and token.pos_ == "VERB" and rules.blame_complement(token) is not None:
                 self._cue(n, sent, token, "accuse", "asserts")  # "Turkey held the PKK responsible for the bombing"
             elif cue and cue[0] == "criticize" and token.pos_ == "ADJ" and token.dep_ == "acomp":
                 self._critical_of(sent, token, cue[1])  # "X was critical of Y's handling of ..."
@@ -111,7 +106,7 @@ class _Reader:
             wrongdoing = self._wrongdoers(content_root, quote=self._quote_of(verb, sent)) if content else []
             self._report(sent, claimants, verb, content, stance, modality, wrongdoing)
         elif kind in ("accuse", "criticize", "sue") and content_root is not None and not any(c.dep_ in ("dobj", "obj", "nsubjpass") for c in verb.children) \
-                and _blame_complement(verb) is None:
+                and rules.blame_complement(verb) is None:
             self._report(sent, claimants, verb, content, stance, modality, self._wrongdoers(content_root))  # "charged that Y ..."
         elif kind in ("accuse", "criticize", "sue"):
             self._accuse(n, sent, verb, claimants, kind, stance, content)
@@ -139,12 +134,12 @@ class _Reader:
             if not targets:
                 self._add(sent, claimant, cue, content, stance, modality, cue_text=cue_text)
             for actor, charge, default_type in targets:
-                charge = _without_speaker(charge, claimant.text)
+                charge = rules.without_speaker(charge, claimant.text)
                 self._add(sent, claimant, cue, content, stance, modality or phrases.modality_in(charge), actor, charge, default_type, cue_text=cue_text)
 
     def _accuse(self, n, sent, verb, claimants, kind, stance, content) -> None:
         objects = [c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")]
-        blame = _blame_complement(verb)
+        blame = rules.blame_complement(verb)
         if blame is not None and not objects:  # "holds [Russia responsible]": the small clause's subject
             objects = [c for c in blame.children if c.dep_ == "nsubj"]
         if not objects:  # "lashed out at Washington", "railed against the West"
@@ -152,7 +147,7 @@ class _Reader:
         if verb.dep_ == "conj" and not objects:
             objects = [c for c in verb.head.children if c.dep_ == "dobj"]
         holders = [verb] + objects + [c for o in objects for c in o.conjuncts] + ([blame] if blame is not None else [])
-        preps = [p for h in holders for p in h.children if p.dep_ == "prep" and p.lower_ in CHARGE_PREPS and _is_charge_prep(p)]
+        preps = [p for h in holders for p in h.children if p.dep_ == "prep" and p.lower_ in CHARGE_PREPS and rules.is_charge_prep(p)]
         on = [p for p in verb.children if p.dep_ == "prep" and p.lower_ == "on" and verb.lemma_ == "blame"]
         if on:  # "blamed the failure on Brazil": the object is the charge, "on" names the accused
             preps, objects = [o for o in objects], [g for p in on for g in p.children if g.dep_ == "pobj"]
@@ -161,6 +156,9 @@ class _Reader:
         else:
             charge = " ".join(phrases.text_span([t for t in c.subtree if not any(t in set(x.subtree) for x in c.subtree if x.dep_ in ("appos", "relcl") and x != c)])
                               for p in preps for c in p.children if c.dep_ in ("pobj", "pcomp")).rstrip(" ,")
+        verdict = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+        if not charge and verdict is not None and kind == "criticize":  # "denounced X's policies as illegal"
+            charge = phrases.trim(phrases.text(verdict)[3:], 30)
         if not charge and verb.lemma_ == "blame" and n > 0:
             charge = phrases.trim(self.sents[n - 1].text)  # "Clashes broke out ... SANA blamed 'terrorist groups'"
         if not charge:
@@ -187,9 +185,10 @@ class _Reader:
         charge = f"{phrases.trim(phrases.text(obj), 12)} as {verdict}".strip() if verdict else phrases.trim(phrases.text(obj), 12)
         if not targets and obj.pos_ == "PRON":
             return  # "calling it dangerous": what "it" is was accused by the main clause, if at all
-        if not targets:
-            targets = [a for a in self._actors(obj) if self.found.found.get(a.id) and self.found.found[a.id].type not in PLACE_TYPES]
-            for_what = [g for h in (verb, obj) for p in h.children if p.dep_ == "prep" and p.lower_ in CHARGE_PREPS and _is_charge_prep(p)
+        named = self._actor_head(obj) if not targets else None
+        if not targets and named is not None:  # "condemned Nemtsov's killing", "his detention": an act, not who did it
+            targets = [a for a in self._actors(named) if self.found.found.get(a.id) and self.found.found[a.id].type not in PLACE_TYPES]
+            for_what = [g for h in (verb, obj) for p in h.children if p.dep_ == "prep" and p.lower_ in CHARGE_PREPS and rules.is_charge_prep(p)
                         for g in p.children if g.dep_ in ("pobj", "pcomp")]
             if targets and for_what and not verdict:  # "condemned Moscow for the bombing of Aleppo": the act is the charge
                 charge = phrases.trim(" ".join(phrases.text_span(list(g.subtree)) for g in for_what), 30)
@@ -208,7 +207,7 @@ class _Reader:
             obj = verb.head  # "an allegation Moscow denied"
         if obj is not None and obj.lemma_.lower() in DENIABLE:
             answered = self._denied_accusation(sent, obj, claimants) or self._last_accusation_against(claimants)
-        said = next((c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp") and c.lemma_ in _cues()), None)
+        said = next((c for c in verb.children if c.dep_ in ("advcl", "xcomp", "ccomp") and c.lemma_ in rules.cues()), None)
         text = phrases.text(said) if said is not None else content or phrases.text(sent)
         for claimant in claimants:
             target = Actor(answered.claimant, answered.claimant_text) if answered else None
@@ -219,7 +218,7 @@ class _Reader:
         """ "Russia's accusation that rebels broke the truce", "the allegation by Turkey that ..." """
         holders = [c for c in noun.children if c.dep_ == "poss"]
         holders += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in c.children if p.dep_ == "pobj"]
-        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and rules.that_clause(c)), None)
         if not holders or clause is None:
             return
         content = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 60)
@@ -228,7 +227,7 @@ class _Reader:
 
     def _evaluated_in(self, content: Span) -> list[tuple[Actor, str, str | None]]:
         """(accused, charge, None) for each actor a content span charges (`kg.extract.evaluation`)."""
-        named = [(self._actor_head(charge.target), charge.text) for charge in evaluation.charges(content, _criticizes)]
+        named = [(self._actor_head(charge.target), charge.text) for charge in evaluation.charges(content, rules.criticizes)]
         return [(actor, text, None) for head, text in named if head is not None for actor in self._actors(head)]
 
     def _denied_accusation(self, sent: Span, noun: Token, deniers: list[Actor]) -> Claim | None:
@@ -237,11 +236,10 @@ class _Reader:
         holders = [c for c in noun.children if c.dep_ == "poss"]
         holders += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from") for p in c.children if p.dep_ == "pobj"]
         # the parser may hang the clause on the holder: "claims by [the union that it had ...]"
-        clause = next((c for h in [noun, *holders] for c in h.children
-                       if c.dep_ in ("acl", "ccomp", "relcl") and any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)), None)
+        clause = next((c for h in [noun, *holders] for c in h.children if c.dep_ in ("acl", "ccomp", "relcl") and rules.that_clause(c)), None)
         if clause is None:
             return None
-        charge = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]), 40)
+        charge = phrases.trim(phrases.text_span([t for t in clause.subtree if not (t.lower_ == "that" and t == clause.left_edge)]), 40)
         made = None
         for accuser in [a for h in holders for a in self._actors(h)]:
             for denier in deniers:
@@ -284,6 +282,8 @@ class _Reader:
     def _claimants(self, verb: Token) -> list[Actor]:
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
         agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        if agent is None and any(c.dep_ == "nsubjpass" for c in verb.children) and rules.cues().get(verb.lemma_.lower(), ("",))[0] in ("accuse", "criticize", "condemn"):
+            agent = _stray_agent(verb)  # "was accused of using the word while filming the show by [the Mirror]."
         if agent is not None:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
         before = verb.doc[verb.i - 1] if verb.i > 0 else None
@@ -297,7 +297,7 @@ class _Reader:
             # "X was fined for accusing Y of Z", "after blaming Y": a gerund's doer is its clause's subject
             subject = next((c for c in head.head.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is None and any(c.dep_ == "nsubjpass" for c in verb.children):
-            subject = _with_describer(verb)  # "has been condemned as barbaric, with the UN describing ..."
+            subject = rules.with_describer(verb)  # "has been condemned as barbaric, with the UN describing ..."
         if subject is None and before is not None:
             # "..., killing 25 people, the Syrian Observatory said": the parser hung the speaker on
             # the clause before; a named actor right before the verb is its subject
@@ -327,8 +327,12 @@ class _Reader:
         ids = [i for i in self.found.at(head.i) if self._is_actor(i)]
         named = phrase + [t for c in head.children if c.dep_ == "appos" for t in c.subtree]  # "the UN envoy, Staffan de Mistura"
         people = [i for t in named for i in self.found.at(t.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
-        if people and head.lower_ in _title_words():
+        if people and head.lower_ in rules.title_words():
             ids = people[:1]  # "Chief of the General Staff ... Sergei Rudskoi said": the person speaks
+        if not ids:  # "UK newspaper The Mirror", "the Dutch company Akzo": the name in apposition, not the modifier
+            named = next((c for c in head.children if c.dep_ == "appos" and any(self._is_actor(i) for i in self.found.at(c.i))), None)
+            if named is not None:
+                return [Actor(i, phrases.text_span(list(named.subtree))) for i in dict.fromkeys(self.found.at(named.i)) if self._is_actor(i)]
         if not ids:
             core = [t for t in phrase if t.dep_ in ("compound", "amod", "poss", "nmod") or t == head]
             ids = [i for t in core for i in self.found.at(t.i) if self._is_actor(i) and t.lower_ not in ("his", "her", "its", "their")]
@@ -345,7 +349,7 @@ class _Reader:
                 return [Actor(i, phrases.text_span(phrase)) for i in ant.ids if self._is_actor(i)]
         if ids:
             return [Actor(i, phrases.text_span(phrase)) for i in dict.fromkeys(ids)]
-        if allow_unnamed and head.pos_ in ("NOUN", "PROPN", "PRON") and _plural_or_lemma(head) in _agent_nouns():
+        if allow_unnamed and head.pos_ in ("NOUN", "PROPN", "PRON") and rules.plural_or_lemma(head) in rules.agent_nouns():
             return [self._unnamed(head, phrase)]
         return []
 
@@ -397,9 +401,11 @@ class _Reader:
             return []
         verbs = []
         if quote is not None:
-            verbs = [t for t in self.doc.char_span(quote[0], quote[1], alignment_mode="expand") if t.pos_ in ("VERB", "AUX", "NOUN")]
+            inside = self.doc.char_span(quote[0], quote[1], alignment_mode="expand")
+            # a verb under a cue inside the quote is another speaker's ("... the minister said the crew lied")
+            verbs = [t for t in inside if t.pos_ in ("VERB", "AUX", "NOUN") and not rules.reported_within(t, inside)]
         if root is not None:
-            verbs += [t for t in root.subtree if t.pos_ in ("VERB", "AUX", "NOUN") and not _inside_reported(t, root)]
+            verbs += [t for t in root.subtree if t.pos_ in ("VERB", "AUX", "NOUN") and not rules.inside_reported(t, root)]
         out, seen = [], set()
         for verb in dict.fromkeys(verbs):
             for actor, charge, ctype in self._wrongdoing_at(verb):
@@ -412,22 +418,22 @@ class _Reader:
         lemma = verb.lemma_.lower()
         n = self.coref.sent_of[verb.i]
         if verb.pos_ == "NOUN":
-            family = _attack_family(verb)
+            family = rules.attack_family(verb)
             agents = [a for a in self._nominal_agents(verb, n, antecedent=False)] if family else []
             charged = family and (verb.dep_ in ("nsubj", "nsubjpass") or any(c.lower_ == "by" for c in verb.children))
             return [(a, phrases.trim(phrases.text_span(phrases.clause_of(verb)), 30), "attack") for a in agents] if charged else []
-        if any(c.dep_ == "prt" for c in verb.children):
-            return []  # "broke out", "fight on": a phrasal verb is another verb
+        if any(c.dep_ in ("prt", "neg") for c in verb.children):
+            return []  # "broke out", "fight on": a phrasal verb is another verb; "did not violate" is a denial
         suffered = any(c.dep_ == "nsubjpass" for c in verb.children) or not any(c.dep_ in ("dobj", "obj") for c in verb.children)
-        blamed = [c for c in verb.children if c.dep_ in ("acomp", "attr") and (c.lower_ in _blame_predicates() or phrases.text(c).lower() in _blame_predicates())]
+        blamed = [c for c in verb.children if c.dep_ in ("acomp", "attr") and (c.lower_ in rules.blame_predicates() or phrases.text(c).lower() in rules.blame_predicates())]
         if lemma == "be" and blamed:  # "the Syrian regime or Russia was responsible"
             subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
             charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
             return [(a, charge, None) for a in (self._actors(subject) if subject is not None else [])]
-        if lemma in _victim_verbs() and verb.pos_ == "VERB" and suffered:
+        if lemma in rules.victim_verbs() and verb.pos_ == "VERB" and suffered:
             return self._victims_of_attack(verb, n)  # "civilians died in the raids", not "the army killed civilians"
-        if lemma in _wrongdoing():
-            default_type, required = _wrongdoing()[lemma]
+        if lemma in rules.wrongdoing():
+            default_type, required = rules.wrongdoing()[lemma]
             phrase = [t for t in verb.subtree if not phrases.in_subject(t, verb)]
             charge = phrases.trim(phrases.text_span(phrase), 30)
             if required and not re.search(required, charge.lower()):
@@ -444,9 +450,9 @@ class _Reader:
                 parent = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
                 doers = self._subject_doers(parent, n, force) if parent is not None else []
             return [(a, charge, default_type) for a in doers if self._armed_or_state(a, force) or agent is not None]
-        if _charges_re_hit(verb):
+        if rules.charges_re_hit(verb):
             subject = next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
-            if subject is not None and _attack_family(subject):
+            if subject is not None and rules.attack_family(subject):
                 charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
                 return [(a, charge, None) for a in self._nominal_agents(subject, n)]
         return []
@@ -457,20 +463,20 @@ class _Reader:
         if subject is None or not any(self._victim(a) for a in self._actors(subject, allow_unnamed=False)) and subject.lemma_.lower() not in ("people", "civilian"):
             return []
         attacks = [p for c in verb.children if c.dep_ in ("prep", "agent") and c.lower_ in ("in", "by", "during", "from")
-                   for p in c.children if p.dep_ == "pobj" and _attack_family(p)]
+                   for p in c.children if p.dep_ == "pobj" and rules.attack_family(p)]
         charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
         return [(a, charge, "attacks-on-civilians") for p in attacks for a in self._nominal_agents(p, n)]
 
     def _subject_doers(self, subject: Token, n: int, force: bool = True) -> list[Actor]:
-        if _attack_family(subject):
+        if rules.attack_family(subject):
             return self._nominal_agents(subject, n)
         return [a for a in self._actors(subject) if self._armed_or_state(a, force)]
 
     def _agents_of_act(self, obj: Token, n: int) -> list[Actor]:
         if obj.lower_ in ("it", "this", "that"):
-            previous = [t for t in self.sents[n - 1] if _attack_family(t)] if n > 0 else []
+            previous = [t for t in self.sents[n - 1] if rules.attack_family(t)] if n > 0 else []
             return self._nominal_agents(previous[0], n - 1) if previous else []
-        if _attack_family(obj):
+        if rules.attack_family(obj):
             return self._nominal_agents(obj, n)
         return []
 
@@ -480,14 +486,14 @@ class _Reader:
         by += [p for acl in noun.children if acl.dep_ == "acl" for a in acl.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
         if by:
             return [a for p in by for a in self._actors(p)]
-        poss = [c for c in noun.children if c.dep_ == "poss"]
+        poss = [c for c in noun.children if c.dep_ == "poss" and not self._suffers(c, noun)]
         mods = [c for c in noun.children if c.dep_ in ("amod", "compound", "nmod") and self.found.at(c.i)]
         agents = [a for t in poss for a in self._actors(t)] + [Actor(i, phrases.text_span(phrases.phrase(noun))) for t in mods for i in self.found.at(t.i) if self._is_actor(i)]
-        if not agents and noun.dep_ in ("dobj", "obj") and noun.head.lemma_.lower() in _conduct_verbs():
+        if not agents and noun.dep_ in ("dobj", "obj") and noun.head.lemma_.lower() in rules.conduct_verbs():
             subject = next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
             agents = [a for a in self._actors(subject)] if subject is not None else []
         if not agents and antecedent:
-            family = _attack_family(noun)
+            family = rules.attack_family(noun)
             earlier = [(i, agents) for i, fam, agents in self.attacks if fam == family and i < noun.i and agents]
             # a noun of the same stem ("bombing" / "bombardment") is the likelier antecedent than its family
             same_stem = [x for x in earlier if self.doc[x[0]].lemma_.lower()[:4] == noun.lemma_.lower()[:4]]
@@ -495,9 +501,15 @@ class _Reader:
             agents = chosen[0][1] if chosen else []
         return [a for a in agents if not self._victim(a)]
 
+    def _suffers(self, owner: Token, noun: Token) -> bool:
+        """Whether a person who "has" a killing or wounding is its victim ("Nemtsov's killing"),
+        not its doer (as "Russia's bombing" is Russia's): the noun names a victim verb's act."""
+        people = [i for i in self.found.at(owner.i) if self.found.found.get(i) and self.found.found[i].type == "Person"]
+        return bool(people) and any(noun.lemma_.lower().startswith(v) for v in rules.victim_verbs())
+
     def _remember_attacks(self, sent: Span) -> None:
         for t in sent:
-            family = _attack_family(t)
+            family = rules.attack_family(t)
             if family and t.pos_ == "NOUN":
                 self.attacks.append((t.i, family, self._nominal_agents(t, self.coref.sent_of[t.i], antecedent=False)))
 
@@ -551,7 +563,7 @@ class _Reader:
     def _add(self, sent, claimant: Actor, cue: Token, content: str, stance: str, modality, target: Actor | None = None,
              charge: str | None = None, default_type: str | None = None, kind: str = "report", responds=None, cue_text=None) -> str | None:
         cue_text = cue_text or cue.text
-        ctype, cameo = _charge_type(charge, content, default_type, kind) if target is not None else (None, None)
+        ctype, cameo = rules.charge_type(charge, content, default_type, kind) if target is not None else (None, None)
         key = f"{self.article.id}|{sent.start_char}|{sent.end_char}|{claimant.id}|{target.id if target else ''}|{cue_text}"
         claim_id = hashlib.sha256(key.encode()).hexdigest()[:16]
         if claim_id in self.claims or (target is not None and any(
@@ -569,324 +581,38 @@ class _Reader:
         self.cue_of[claim_id] = cue.i
         return claim_id
 
-    # --- attributions ------------------------------------------------------------------------
-
-    def attributed(self, attributions) -> None:
-        """Give the rules' claims the spans of the attribution with the same cue, and add the
-        attributions no rule read as plain claims (the source as claimant: a named actor, an
-        unnamed one such as "officials", or none)."""
-        by_cue: dict[int, list[str]] = {}
-        for claim_id, cue in self.cue_of.items():
-            by_cue.setdefault(cue, []).append(claim_id)
-        made: list[list[str]] = []  # per attribution, its claims
-        for a in attributions:
-            known = [c for i in range(a.cue.start, a.cue.end) for c in by_cue.get(i, ())]
-            made.append(list(known))
-            spans = self._spans(a)
-            for claim_id in known:  # a plain statement is the attributor's; an accusation stays the rule's
-                claim = self.claims[claim_id]
-                plain = claim.target is None and claim.stance == "asserts"
-                self.claims[claim_id] = replace(claim, **spans, rule=a.rule if plain else claim.rule)
-            sent = a.cue.sent
-            actors = self._actors(a.source.root) if a.source is not None else []
-            if not actors and a.source is not None and a.source.root.lemma_.lower() in _filings():
-                actors = self._filer(a.source.root)  # "the suit alleges ...": who filed it speaks
-            self._evaluated(sent, a, actors, spans)
-            if known:
-                continue
-            content = phrases.one_line(a.content_text)
-            for claimant in actors or [None]:
-                text = claimant.text if claimant else (a.source.text if a.source is not None else None)
-                made[-1].append(self._plain(sent, claimant.id if claimant else None, text, a, content, spans))
-        holder = self._nest(attributions, made)
-        for claim_id, cue in self.cue_of.items():
-            claim = self.claims[claim_id]
-            if claim.cue_span is not None:
-                continue
-            if attributions and claim.target is None and claim.stance == "asserts" and cue not in holder:
-                del self.claims[claim_id]  # a plain statement the attributor does not see, and not inside one it does
-            else:  # an accusation or denial no attribution covers: its cue at least
-                token = self.doc[cue]
-                self.claims[claim_id] = replace(claim, cue_span=self._source(token.idx, token.idx + len(token)))
-
-    def _nest(self, attributions, made: list[list[str]]) -> dict[int, int]:
-        """Mark each claim whose cue lies inside another attribution's content as nested in that
-        attribution's claim ("X said that Y accused Z": Y's accusation is reported by X); return
-        {token: the attribution whose content holds it}. The trained attributor rarely finds a
-        nested cue (PolNeAR annotates none), so nested claims come from the rules' cues."""
-        holder: dict[int, int] = {}  # token -> the attribution whose content holds it
-        for k, a in enumerate(attributions):
-            for piece in a.content:
-                for i in range(piece.start, piece.end):
-                    holder.setdefault(i, k)
-        for claim_id, cue in list(self.cue_of.items()) + [(c, attributions[k].cue.start) for k, ids in enumerate(made) for c in ids]:
-            k = holder.get(cue)
-            if k is None or claim_id not in self.claims or claim_id in made[k] or not made[k]:
-                continue
-            outer = made[k][0]
-            if outer != claim_id and outer in self.claims and self.claims[claim_id].within is None:
-                self.claims[claim_id] = replace(self.claims[claim_id], within=outer)
-        return holder
-
-    def _evaluated(self, sent: Span, a, claimants: list[Actor], spans: dict) -> None:
-        """Add an accusation for each actor the attribution's content charges with a negatively
-        evaluated act, or whose criticism it voices (`kg.extract.evaluation`)."""
-        content = phrases.one_line(a.content_text)
-        start = phrases.evidence(self.article.id, sent).start
-        cue = _cues().get(a.cue.root.lemma_.lower())
-        if cue and cue[0] in ("accuse", "criticize", "condemn", "describe", "sue") and a.cue.root.pos_ == "VERB":
-            self._criticism(sent, a, claimants, spans, cue[0], start)
-        if cue and cue[0] == "deny" or any(c.dep_ == "neg" for c in a.cue.root.children):
-            return  # "denied Kuwait was pumping above its quota": what is denied is no charge of the speaker's
-        for piece in a.content:
-            for charge in evaluation.charges(piece, _criticizes):
-                if _inside_reported(charge.predicate, piece.root) and charge.predicate != piece.root:
-                    continue  # a statement nested in this one is another speaker's
-                if a.source is not None and a.source.start <= charge.target.i < a.source.end:
-                    continue  # the speaker is not the one it charges
-                if charge.predicate.sent != sent or charge.target.lower_ in UNSURE_PRONOUNS:
-                    continue  # only what the cue's sentence says, of an actor it names or a person pronoun
-                named = self._actor_head(charge.target)
-                if named is not None and named.pos_ == "PROPN" and not self.found.at(named.i):
-                    named = None  # a capitalized word no entity stage knows ("Turnout", "Demands")
-                if named is None:
-                    continue  # "Nemtsov's killing", "farm programs": an act or a thing, not who did it
-                for target in self._actors(named):
-                    for claimant in claimants:
-                        if target.id == claimant.id or self._own_state(claimant, target) or self._victim(target) or self._same_side(claimant, target):
-                            continue
-                        if any(c.claimant == claimant.id and c.target == target.id and c.evidence.start == start
-                               for c in self.claims.values()):
-                            continue  # a rule read this accusation already
-                        claim_id = self._add(sent, claimant, charge.predicate, content, "asserts", phrases.modality(a.cue.root),
-                                             target, charge.text, None, kind="evaluation", cue_text=phrases.one_line(a.cue.text))
-                        if claim_id:
-                            self.claims[claim_id] = replace(self.claims[claim_id], **spans)
-
-    def _criticism(self, sent: Span, a, claimants: list[Actor], spans: dict, kind: str, start: int) -> None:
-        """An accusing cue the rules could not read ("criticized Y's decision", "called Y's
-        behaviour humiliating", "condemned the letter"): its object, or the object's possessor,
-        is the target; the content is the charge. Calling and describing accuse only with a
-        negative word in what is said."""
-        verb = a.cue.root
-        obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
-        if obj is None or any(c.target and c.evidence.start == start and self.cue_of.get(c.id) == verb.i for c in self.claims.values()):
-            return
-        content = phrases.one_line(a.content_text)
-        if kind in ("condemn", "describe") and not any(evaluation.is_negative(t) for piece in a.content for t in piece if t not in set(obj.subtree)):
-            return
-        named = self._actor_head(obj) if obj.lower_ not in ("it", "this", "that") else None  # "calling it a breach": a thing
-        if named is None:
-            return
-        rule = {"describe": "condemn"}.get(kind, kind)
-        for target in self._actors(named):
-            for claimant in claimants:
-                if target.id != claimant.id and not self._victim(target):
-                    claim_id = self._add(sent, claimant, verb, content, "asserts", phrases.modality(verb), target, content, None,
-                                         kind=rule, cue_text=phrases.one_line(a.cue.text))
-                    if claim_id:
-                        self.claims[claim_id] = replace(self.claims[claim_id], **spans)
-
-    def _filer(self, filing: Token) -> list[Actor]:
-        """Who filed a suit, complaint or petition the text cites as a source: its possessor ("X's
-        suit"), else the subject of the last "sued" / "filed" / "lodged" up to here in the article."""
-        owners = [a for c in filing.children if c.dep_ == "poss" for a in self._actors(c)]
-        if owners:
-            return owners
-        for verb in reversed(self.doc[: filing.i]):
-            if verb.lemma_.lower() in _filing_verbs() and verb.pos_ == "VERB":
-                subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-                found = self._actors(subject) if subject is not None else []
-                if found:
-                    return found
-        return []
-
-    def _actor_head(self, head: Token) -> Token | None:
+    def _actor_head(self, head: Token, owned: bool = False) -> Token | None:
         """The token that names the actor of a noun phrase: its head (a mention, a pronoun, an agent
-        noun) or the possessor of a conduct ("Cho's behaviour", "the IMF's approach", conduct_nouns.txt);
-        None for an act or a thing ("Nemtsov's killing", "farm programs")."""
-        if self.found.at(head.i) or head.pos_ in ("PRON", "PROPN") or _plural_or_lemma(head) in _agent_nouns():
+        noun), the maker of a thing ("a letter sent by X", "the example he set"), or the possessor
+        of a conduct ("Cho's behaviour", "the IMF's approach", conduct_nouns.txt); None for an act
+        or a thing ("Nemtsov's killing", "farm programs"). With `owned` (the doer of what a
+        statement charges), a named owner of a thing stands for it too ("Canadian potash shipments
+        were injuring ...", "the U.S. tax breached the rules"), unless the noun names an act done
+        to its owner ("the Nemtsov killing")."""
+        if self.found.at(head.i) or head.pos_ in ("PRON", "PROPN") or rules.plural_or_lemma(head) in rules.agent_nouns():
             return head
-        if head.lemma_.lower() not in _conduct_nouns():
+        makers = [p for acl in head.children if acl.dep_ == "acl" for a in acl.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
+        makers += [s for rel in head.children if rel.dep_ == "relcl" for s in rel.children if s.dep_ == "nsubj" and s.tag_ not in ("WDT", "WP")]
+        makers = [m for m in makers if self.found.at(m.i) or m.pos_ in ("PRON", "PROPN") or rules.plural_or_lemma(m) in rules.agent_nouns()]
+        if makers:
+            return makers[0]
+        conduct = head.lemma_.lower() in rules.conduct_nouns()
+        if not conduct and not (owned and not rules.names_an_act(head)):
             return None
-        owners = [c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))]
-        owners += [c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and self.found.at(c.i)]  # "EC farm policies"
+        # a thing's "its" is a guess at its owner (the nearest organization or state: a court, a country
+        # named on the way), a conduct's "its" is its doer ("its handling of")
+        owners = [c for c in head.children if c.dep_ == "poss" and (self.found.at(c.i) or c.pos_ in ("PRON", "PROPN"))
+                  and (conduct or c.lower_ != "its")]
+        owners += [c for c in rules.left_modifiers(head) if self.found.at(c.i)]  # "EC farm policies", "the U.S. Superfund tax"
         return owners[0] if owners else None
 
-    def _plain(self, sent: Span, claimant: str | None, claimant_text: str | None, a, content: str, spans: dict) -> str:
-        key = f"{self.article.id}|{a.cue.start_char}|{claimant or claimant_text or ''}|{a.rule}"
-        claim_id = hashlib.sha256(key.encode()).hexdigest()[:16]
-        self.claims[claim_id] = Claim(
-            id=claim_id, claimant=claimant, claimant_text=phrases.one_line(claimant_text) if claimant_text else None,
-            content=content, cue=phrases.one_line(a.cue.text), evidence=phrases.evidence(self.article.id, sent),
-            modality=phrases.modality(a.cue.root), rule=a.rule, **spans)
-        return claim_id
 
-    def _spans(self, a) -> dict:
-        source = self._source(a.source.start_char, a.source.end_char) if a.source is not None else None
-        content = tuple(x for x in (self._source(p.start_char, p.end_char) for p in a.content) if x is not None)
-        return {"cue_span": self._source(a.cue.start_char, a.cue.end_char), "claimant_span": source, "content_spans": content}
-
-    def _source(self, start: int, end: int) -> tuple[int, int] | None:
-        return self.article.source_span(start, end)
-
-
-# --- claim-specific helpers ----------------------------------------------------------------------
-
-
-def _is_charge_prep(prep: Token) -> bool:
-    """ "of breaking the truce", "for branding ...": a preposition whose object is an act."""
-    return any(c.dep_ == "pcomp" or c.tag_ == "VBG" or _attack_family(c) or c.pos_ == "NOUN" for c in prep.children) and (prep.head.pos_ in ("VERB", "NOUN", "PRON", "PROPN") or prep.head.lower_ in _blame_predicates())
-
-
-def _criticizes(verb: Token) -> bool:
-    """Whether a verb in a statement criticizes its object ("we condemn Russia", "they blame X")."""
-    cue = _cues().get(verb.lemma_.lower())
-    return cue is not None and cue[0] in ("accuse", "criticize", "condemn") and verb.lemma_.lower() not in ("call", "label", "brand", "charge")
-
-
-def _with_describer(verb: Token) -> Token | None:
-    """Return X of "..., with X describing/saying ..." attached to a clause, if any."""
-    for t in verb.subtree:
-        if t.lower_ == "with" and t.dep_ == "prep":
-            for x in t.children:
-                if x.dep_ == "pobj" and any(v.lemma_.lower() in _cues() for v in x.children if v.dep_ in ("acl", "relcl")):
-                    return x
-            verbs = [v for v in t.children if v.dep_ in ("pcomp", "pobj") and v.lemma_.lower() in _cues()]
-            for v in verbs:
-                subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
-                if subj is not None:
-                    return subj
+def _stray_agent(verb: Token) -> Token | None:
+    """The "by" phrase that ends a passive accusing clause but that the parser hung deeper ("was
+    accused of using the word while filming the show by the Mirror"): the passive's agent, when
+    it names a noun and closes the clause."""
+    for by in verb.subtree:
+        if by.lower_ == "by" and by.head != verb and by.right_edge.i >= verb.right_edge.i - 1 \
+                and any(c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN") for c in by.children):
+            return by
     return None
-
-
-def _plural_or_lemma(token: Token) -> str:
-    if token.lower_ in _agent_nouns():
-        return token.lower_  # "media" (the lemmatizer says "medium")
-    lemma = token.lemma_.lower()
-    return lemma[:-1] if lemma.endswith("s") and lemma[:-1] in _agent_nouns() else lemma
-
-
-def _without_speaker(charge: str, speaker: str) -> str:
-    """A charge without the speaker the parser hung on its end ("killing 25 people, the Syrian
-    Observatory" said -> "killing 25 people")."""
-    text = charge.rstrip(" ,.")
-    if speaker and text.endswith(speaker) and len(text) > len(speaker):
-        return re.sub(r"(?:,|\bthe)\s*$", "", text[: -len(speaker)].rstrip()).rstrip(" ,")
-    return charge
-
-
-def _blame_complement(verb: Token) -> Token | None:
-    """The "responsible" of "held X responsible (for Z)": a complement that blames the object."""
-    objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
-    return next((c for c in [*verb.children, *(g for o in objects for g in o.children if g.i > o.i)]
-                 if c.dep_ in ("oprd", "acomp", "xcomp", "ccomp", "advcl", "amod") and c.lower_ in _blame_predicates()), None)
-
-
-def _inside_reported(token: Token, root: Token) -> bool:
-    """Return whether a token sits in a statement nested under another cue inside the clause."""
-    at = token
-    while at != root and at.head != at:
-        at = at.head
-        if at != root and at.lemma_.lower() in _cues() and _cues()[at.lemma_.lower()][0] == "report":
-            return True
-    return False
-
-
-def _charges_re_hit(token: Token) -> bool:
-    text = phrases.text(token).lower()
-    return token.pos_ in ("VERB", "AUX") and bool(re.search(r"war crimes?|crimes? against humanity|violation|terroris|massacre|barbaric", text))
-
-
-def _charge_type(charge: str | None, content: str, default_type: str | None, kind: str) -> tuple[str, str]:
-    text = (charge or "").lower()
-    if kind == "deny":  # a denial answers a charge: CAMEO 016, whatever it counter-charges
-        name = next((n for n, _, rx in _charges() if n != "criticism" and rx.search(text)), "denial")
-        return name, "016"
-    found = next(((name, cameo) for name, cameo, rx in _charges() if name != "criticism" and rx.search(text)), None)
-    if kind == "sue":  # a lawsuit is CAMEO 115 whatever it charges
-        return (found[0] if found else "lawsuit"), "115"
-    if found is None and default_type:
-        found = default_type, next((c for n, c, _ in _charges() if n == default_type), "112")
-    if found is None:
-        return ("criticism", "111") if kind in ("criticize", "condemn") else ("accusation", "112")
-    name, cameo = found
-    if name == "violation" and re.search(r"\b(?:ceasefire|cease-fire|truce)\b", f"{text} {content}".lower()):
-        # a violation the statement places in a truce ("Idlib truce violated by regime forces")
-        name, cameo = next((n, c) for n, c, _ in _charges() if n == "ceasefire-violation")
-    return name, (cameo if kind != "condemn" or cameo.startswith("1") else "111")
-
-
-@cache
-def _cues() -> dict[str, tuple[str, str]]:
-    return {cue: (kind, stance) for cue, kind, stance in (line.split("\t") for line in lines("claim_cues.tsv"))}
-
-
-@cache
-def _wrongdoing() -> dict[str, tuple[str, str | None]]:
-    rows = [line.split("\t") + [""] for line in lines("wrongdoing.tsv")]
-    return {r[0]: (r[1], r[2] or None) for r in rows}
-
-
-@cache
-def _blame_predicates() -> frozenset[str]:
-    return frozenset(lines("blame_predicates.txt"))
-
-
-@cache
-def _conduct_verbs() -> frozenset[str]:
-    return frozenset(lines("conduct_verbs.txt"))
-
-
-@cache
-def _filings() -> frozenset[str]:
-    return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] == "document")
-
-
-@cache
-def _filing_verbs() -> frozenset[str]:
-    return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] == "verb")
-
-
-@cache
-def _conduct_nouns() -> frozenset[str]:
-    return frozenset(lines("conduct_nouns.txt"))
-
-
-@cache
-def _victim_verbs() -> frozenset[str]:
-    return frozenset(lines("victim_verbs.txt"))
-
-
-@cache
-def _title_words() -> frozenset[str]:
-    return frozenset(w.lower() for line in lines("titles.txt") for w in line.split())
-
-
-@cache
-def _charges() -> list[tuple[str, str, re.Pattern]]:
-    return [(name, cameo, re.compile(rx, re.IGNORECASE)) for name, cameo, rx in (line.split("\t") for line in lines("charges.tsv"))]
-
-
-@cache
-def _attack_nominals() -> dict[str, tuple[str, re.Pattern | None]]:
-    rows = [line.split("\t") + [""] for line in lines("attack_nominals.tsv")]
-    return {r[0]: (r[1], re.compile(r[2]) if r[2] else None) for r in rows}
-
-
-def _attack_family(token: Token) -> str | None:
-    """The family of attack a noun names ("airstrikes": air-attack), or None. A noun that names an
-    attack only in some phrases ("a military operation", not "its operations in Mexico") is one
-    only where its phrase matches what attack_nominals.tsv requires."""
-    entry = _attack_nominals().get(token.lemma_.lower())
-    if entry is None:
-        return None
-    family, required = entry
-    if required is not None and not required.search(phrases.text_span(phrases.phrase(token)).lower()):
-        return None
-    return family
-
-
-@cache
-def _agent_nouns() -> frozenset[str]:
-    return frozenset(lines("agent_nouns.txt"))

@@ -54,7 +54,10 @@ class Coref:
             if word in THING_PRONOUNS:
                 return self._nearest(token, None, exclude={"Person", "CollectiveActor"} | PLACE_TYPES)
             if word in GROUP_PRONOUNS:
-                return self._nearest(token, {"CollectiveActor", "ArmedGroup", "Government", "Military", "Organization", "NGO", "Country"})
+                group = self._nearest_at(token, {"CollectiveActor", "ArmedGroup", "Government", "Military", "Organization", "NGO", "Country"})
+                people = self._people_together(token)
+                chosen = max((x for x in (group, people) if x is not None), default=None, key=lambda x: x[0])
+                return chosen[1] if chosen else None
             return None
         types = _coref_nouns().get(token.lemma_.lower())
         modified = any(c.dep_ in ("amod", "compound", "nmod", "poss") for c in token.children)
@@ -71,7 +74,30 @@ class Coref:
                  if start < token.i and here - self.sent_of[start] <= LOOKBACK and noun in text.lower().split()]
         return Antecedent(named[-1][1], named[-1][2]) if named else None
 
+    def _people_together(self, token: Token) -> tuple[int, Antecedent] | None:
+        """The last persons named together before "they" in its sentence or the one before ("Ann Lee
+        and Bo Park had no bruises, though they allege ..."), with where they start."""
+        here = self.sent_of[token.i]
+        for start, end, ids, text, _ in reversed(self.mentions):
+            if start >= token.i or not self._people(ids):
+                continue
+            if here - self.sent_of[start] > 1:
+                return None
+            partners = [c for t in self.doc[start:end] for c in t.children if c.dep_ == "conj" and c.i >= end]
+            others = [i for c in partners for i in self.found.at(c.i) if self._people((i,))]
+            if others:
+                last = partners[-1]
+                return start, Antecedent(tuple(dict.fromkeys((*ids, *others))), self.doc[start: last.i + 1].text)
+        return None
+
+    def _people(self, ids) -> bool:
+        return any(self.found.found[i].type == "Person" for i in ids if i in self.found.found)
+
     def _nearest(self, token: Token, types: set[str] | None, exclude: set[str] = frozenset()) -> Antecedent | None:
+        found = self._nearest_at(token, types, exclude)
+        return found[1] if found else None
+
+    def _nearest_at(self, token: Token, types: set[str] | None, exclude: set[str] = frozenset()) -> tuple[int, Antecedent] | None:
         here = self.sent_of[token.i]
         best_by_sentence: dict[int, list] = {}
         for start, end, ids, text, is_subject in self.mentions:
@@ -89,7 +115,7 @@ class Coref:
         else:
             subjects = [m for m in nearest if m[3]]
             chosen = (subjects or nearest)[0]
-        return Antecedent(chosen[1], chosen[2])
+        return chosen[0], Antecedent(chosen[1], chosen[2])
 
 
 @cache

@@ -71,6 +71,19 @@ def charges(content: Span, criticism: Callable[[Token], bool]) -> Iterator[Charg
         yield Charge(doer, verb, _predicate_text(verb, doer))
 
 
+def allegations(content: Span) -> Iterator[Charge]:
+    """Yield the doer of each main clause of an allegation's content, negative words or not ("the
+    suit alleges [that the officers bought stock before the offer]"): an allegation charges what it
+    states. A question or a plan still states nothing; a negation is part of what is alleged ("did
+    not disclose"). Cost: one pass over the span's tokens."""
+    for verb in content:
+        if verb.pos_ not in ("VERB", "AUX") or not _main_clause(verb, content) or not _stated(verb):
+            continue
+        doer = _doer(verb)
+        if doer is not None:
+            yield Charge(doer, verb, _predicate_text(verb, doer))
+
+
 def is_negative(token: Token) -> bool:
     """Whether one word evaluates negatively (VADER, or kg's wrongdoing and charge vocabulary)."""
     lower, lemma = token.lower_, token.lemma_.lower()
@@ -103,6 +116,20 @@ def _asserted(verb: Token) -> bool:
     return not (verb.dep_ in ("xcomp", "conj") and head != verb and head.lemma_.lower() in _counter_verbs())
 
 
+def _main_clause(verb: Token, content: Span) -> bool:
+    """Whether a verb heads the content (its head lies outside) or is conjoined to a verb that does."""
+    while verb.dep_ == "conj" and content.start <= verb.head.i < content.end and verb.head != verb:
+        verb = verb.head
+    return not content.start <= verb.head.i < content.end or verb.head == verb
+
+
+def _stated(verb: Token) -> bool:
+    """Whether a clause states an act (negated or not): not a question, a plan or a guess."""
+    if any(c.tag_ in ("WRB", "WP", "WDT") and c.i < verb.i for c in verb.children):
+        return False
+    return not any(c.dep_ == "aux" and (c.lower_ in UNREAL_AUX - {"could", "would"} or c.tag_ == "TO") for c in verb.children)
+
+
 def _doer(verb: Token) -> Token | None:
     """The doer of a verb: its active subject or its passive agent (a passive subject suffered)."""
     agent = next((p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"), None)
@@ -111,8 +138,18 @@ def _doer(verb: Token) -> Token | None:
     if any(c.dep_ == "nsubjpass" for c in verb.children):
         return None
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None and verb.dep_ == "ccomp":
+        # "alleged GM violated the contract": the parser makes the clause's subject the object of
+        # the verb it hangs on; an object just before a clause without subject is that subject
+        subject = next((c for c in verb.head.children if c.dep_ in ("dobj", "obj") and c.right_edge.i == verb.i - 1), None)
     if subject is None and verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
         return _doer(verb.head)  # "the firm cut corners and lied": the subject is shared
+    if subject is None and verb.dep_ == "pcomp" and verb.tag_ == "VBG":
+        # a gerund's doer is its clause's subject, active or passive: "X was fined for cheating",
+        # "X was joined by Y in criticizing Z" (not after an object: "accused Y of lying" is Y's)
+        clause = verb.head.head
+        if clause.pos_ in ("VERB", "AUX") and not any(c.dep_ in ("dobj", "obj") for c in clause.children):
+            return next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     return subject
 
 
