@@ -75,6 +75,10 @@ SENSES = [
     ("Efforts to settle the case out of court have failed.", None, "settlement"),
     ("Parliament made a call to impose sanctions on the regime.", None, "sanction"),
     ("The EU agreed to hold up imposing tariffs on steel.", None, "tariff"),
+    # what failed, or is done without: no event
+    ("The cartel failed to reach an agreement on export quotas.", None, "agreement"),
+    ("The failure of the cartel to reach agreement worried traders.", None, "agreement"),
+    ("Prices rose without another meeting of the cartel.", None, "meeting"),
     # a year in a relative clause is no death toll
     ("Jane Porter, who founded the firm in 1934, died in 1988.", None, "casualty report"),
     ("At least 20 civilians were killed in the town.", "casualty report", None),
@@ -207,6 +211,13 @@ DATES = [
     ("Police executed the leader of the protests in 2012.", "2016-10-20", "protest", "date", None),
     # no publication date: a weekday names no day
     ("Workers went on strike on Monday.", None, "labour strike", "date", None),
+    # a past-tense verb looks back; a noun or an infinitive has no tense: the nearer side wins, the past
+    # counted twice (2016-10-20 is a Thursday)
+    ("The unions met on Saturday.", "2016-10-20", "meeting", "date", "2016-10-15"),
+    ("The unions agreed to meet on Saturday.", "2016-10-20", "meeting", "date", "2016-10-22"),
+    ("Union leaders will hold talks with the board on Monday.", "2016-10-20", "meeting", "date", "2016-10-24"),
+    ("The board named two directors for election at the November 12 meeting.", "2016-10-20", "meeting", "date", "2016-11-12"),
+    ("The board held its annual meeting on December 2.", "2016-10-20", "meeting", "date", "2015-12-02"),
 ]
 
 HEADLINES = [

@@ -30,6 +30,21 @@ def test_resolve(text, future, value, granularity):
     assert (when.value, when.granularity, when.text) == (value, granularity, text)
 
 
+@pytest.mark.parametrize("text, value", [
+    ("December 30", "2016-12-30"),  # 71 days ahead, 295 behind: ahead
+    ("December 30, 2015", "2015-12-30"),
+    ("March 3", "2016-03-03"),  # before publication in its year
+    ("Saturday", "2016-10-22"),  # 2 days ahead, 5 behind: ahead
+    ("Monday", "2016-10-17"),  # 4 days ahead, 3 behind: behind
+    ("Friday", "2016-10-21"),
+    ("Thursday", "2016-10-20"),  # the publication day itself
+])
+def test_resolve_without_tense(text, value):
+    """Neither a past tense nor a sign of the future (a noun, an infinitive): the nearer side,
+    the past counted twice."""
+    assert resolve(text, PUBLISHED, past=False).value == value
+
+
 @pytest.mark.parametrize("text", ["Tuesday", "two days from now", "mid-July"])
 def test_relative_time_without_publication_date_is_not_guessed(text):
     assert resolve(text, None) is None

@@ -120,10 +120,12 @@ def _readings(sent: Span, found: ArticleEntities):
 def irrealis(token: Token) -> bool:
     """Whether a trigger names an event that did not (or not yet) happen: "any deal", "no meeting",
     "did not sign the agreement", "could conduct an investigation", "threatened to impose
-    sanctions", "plans for a meeting"."""
+    sanctions", "plans for a meeting", "failed to reach an agreement", "without a deal"."""
     if any(c.dep_ in ("det", "predet") and c.lower_ in ("any", "no", "such") or c.dep_ == "amod" and c.lower_ in word_set("irrealis_modifier")
            for c in token.children):
         return True
+    if token.dep_ == "pobj" and token.head.lower_ == "without":
+        return True  # "without another meeting", "ended without a deal"
     verb = token if token.pos_ in ("VERB", "AUX") else governor(token)
     if verb is not None and token.dep_ == "pobj" and token.head.lower_ == "for" and verb.lemma_.lower() in word_set("irrealis_for"):
         return True  # "a letter calling for a meeting", "pressed for talks"

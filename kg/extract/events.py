@@ -142,9 +142,29 @@ def _times_by_trigger(sent: Span, triggers: dict, article: Article, ents: list[S
         if owner is None:
             continue
         future = future_tense or any(w in ent.text.lower() for w in ("from now", "next", "tomorrow"))
-        when = resolve(ent.text, article.published, future or role == "end")  # "delayed until Thursday" looks ahead
+        # "delayed until Thursday" looks ahead; a verb in a past tense looks back; a noun or an infinitive
+        # ("the May 19 meeting", "agreed to meet Thursday") has no tense of its own: the nearer side wins
+        hung_on = _hung_on(ent.root)
+        when = resolve(ent.text, article.published, future or role == "end", past=_past_tense(owner) or (hung_on is not None and _past_tense(hung_on)))
         out.setdefault(owner.i, []).append((when, role, ent.text))
     return out
+
+
+def _hung_on(t: Token) -> Token | None:
+    """The verb a time expression modifies directly ("held a meeting on December 2": held), not
+    through a noun's phrase ("at the November 12 meeting"), or None."""
+    while t.dep_ == "pobj" and t.head.dep_ == "prep":
+        t = t.head.head
+    if t.dep_ in ("npadvmod", "tmod", "prep", "advmod") or t.pos_ in ("VERB", "AUX"):
+        t = t if t.pos_ in ("VERB", "AUX") else t.head
+    return t if t.pos_ in ("VERB", "AUX") else None
+
+
+def _past_tense(verb: Token) -> bool:
+    """Whether a trigger is a verb in a past tense: "met", "was signed", "had struck"."""
+    if verb.tag_ == "VBD":
+        return True
+    return verb.tag_ == "VBN" and any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children)
 
 
 def _argument_of(t: Token, verb: Token, triggers) -> bool:

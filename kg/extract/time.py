@@ -24,8 +24,13 @@ class When:
     text: str
 
 
-def resolve(text: str, published: str | None, future: bool = False) -> When | None:
-    """Return the time an expression names, resolved against `published` (ISO date), or None."""
+def resolve(text: str, published: str | None, future: bool = False, past: bool = True) -> When | None:
+    """Return the time an expression names, resolved against `published` (ISO date), or None.
+    A day named without its year or week is looked for ahead of publication when `future`, behind
+    it when `past` (the statement's own verb is in a past tense; the default), and when neither, ahead
+    only when it lies less than half as far ahead as behind: news tells the past more often than it
+    announces ("the May 19 meeting" in a March story is this year's, "the attack on Monday" in a
+    Wednesday story this week's, "talks on Thursday" in a Tuesday story this week's)."""
     words = text.lower().replace("\u2013", "-")
     m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", words)
     if m:
@@ -36,7 +41,7 @@ def resolve(text: str, published: str | None, future: bool = False) -> When | No
         month, day, year = month_day
         if year is None and anchor is None:
             return None
-        year = year or _year_near(anchor, month, day, future)
+        year = year or _year_near(anchor, month, day, future, past)
         try:
             return When(dt.date(year, month, day).isoformat(), "day", text)
         except ValueError:
@@ -66,8 +71,9 @@ def resolve(text: str, published: str | None, future: bool = False) -> When | No
             return When((anchor + dt.timedelta(days=sign * n)).isoformat(), "day", text)
     for word, weekday in _words("weekday").items():
         if re.search(rf"\b{word}\b", words):
-            delta = (anchor.weekday() - weekday) % 7
-            day = anchor + dt.timedelta(days=(7 - delta) % 7) if future else anchor - dt.timedelta(days=delta)
+            delta = (anchor.weekday() - weekday) % 7  # days back to it; (7 - delta) % 7 ahead
+            ahead = future or (not past and 0 < (7 - delta) % 7 < delta / 2)
+            day = anchor + dt.timedelta(days=(7 - delta) % 7) if ahead else anchor - dt.timedelta(days=delta)
             return When(day.isoformat(), "day", text)
     m = re.search(r"\b(last|this|next) (week|month|year)\b", words)
     if m:
@@ -98,17 +104,27 @@ def _month_day(words: str) -> tuple[int, int, int | None] | None:
     return None
 
 
-def _year_near(anchor: dt.date, month: int, day: int, future: bool) -> int:
-    """Return the year that puts month/day nearest the anchor on the right side of it."""
+def _year_near(anchor: dt.date, month: int, day: int, future: bool, past: bool = True) -> int:
+    """Return the year that puts month/day nearest the anchor on the side `resolve` looks at."""
     try:
         candidate = dt.date(anchor.year, month, day)
     except ValueError:
         return anchor.year
-    if not future and candidate > anchor + dt.timedelta(days=60):
-        return anchor.year - 1
-    if future and candidate < anchor - dt.timedelta(days=60):
-        return anchor.year + 1
-    return anchor.year
+    if future:
+        return anchor.year + 1 if candidate < anchor - dt.timedelta(days=60) else anchor.year
+    if past:  # a day after publication cannot be in a past tense (a day's grace for time zones)
+        return anchor.year - 1 if candidate > anchor + dt.timedelta(days=1) else anchor.year
+    if candidate <= anchor:
+        return anchor.year
+    ahead, behind = (candidate - anchor).days, (anchor - _replace_year(candidate, anchor.year - 1)).days
+    return anchor.year if ahead < behind / 2 else anchor.year - 1
+
+
+def _replace_year(day: dt.date, year: int) -> dt.date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # February 29
+        return day.replace(year=year, day=28)
 
 
 def _date(value: str | None) -> dt.date | None:
