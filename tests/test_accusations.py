@@ -199,6 +199,14 @@ def test_an_allegation_charges_what_it_states(nlp, gazetteer, text, accuser, acc
 @pytest.mark.parametrize("text", [
     "Lena Ortiz found that Brackwell Foods moved its plant to Mexico.",  # a finding, but not of a finder
     "Lena Ortiz said that Brackwell Foods moved its plant to Mexico.",  # a report, nothing negative
+    # a filing that records rather than alleges
+    "Finally, Quellon Capital acquired nearly six pct of Torvik Mining, according to a Securities and Exchange Commission filing.",
+    # a charge word inside another word is no charge ("lies" in "supplies", "families")
+    "Torvik Mining makes similar drills and supplies them to Harlow miners, the analysts said.",
+    "Brackwell Foods said Norvale Dairy introduced three families of new cheeses.",
+    # a bad state of affairs, not conduct
+    "Analysts said Brackwell Foods is under no pressure to sell the shares into a nervous market.",
+    "Harlow's jobless rate rose to 9 pct, the worst in a decade, the statistics office said.",
 ])
 def test_a_plain_statement_is_no_allegation(nlp, gazetteer, text):
     assert accusations_in(nlp, gazetteer, text) == []

@@ -165,7 +165,7 @@ class AttributedReader:
             return True
         if a.source is None:
             return False
-        if a.source.root.lemma_.lower() in rules.filings():
+        if a.source.root.lemma_.lower() in rules.alleging_filings():
             return True
         return role == "finding" and any(rules.allegation_roles().get(t.lemma_.lower()) == "finder" for t in a.source)
 

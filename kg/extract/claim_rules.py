@@ -186,6 +186,12 @@ def conduct_verbs() -> frozenset[str]:
 
 @cache
 def filings() -> frozenset[str]:
+    return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] in ("document", "record"))
+
+
+@cache
+def alleging_filings() -> frozenset[str]:
+    """Filings whose every statement is an allegation (a suit, a complaint), not records ("a filing")."""
     return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] == "document")
 
 

@@ -94,7 +94,8 @@ def is_negative(token: Token) -> bool:
     valence = _vader().get(lower, _vader().get(lemma))
     if valence is not None and valence <= NEGATIVE:
         return True
-    return lemma in _wrongdoing_lemmas() or bool(token.is_alpha and len(lower) > 3 and (_charge_words().search(lower) or _charge_words().search(lemma)))
+    # the whole word: a charge pattern inside a word is no charge ("lies" in "supplies", "families")
+    return lemma in _wrongdoing_lemmas() or bool(token.is_alpha and len(lower) > 3 and (_charge_words().fullmatch(lower) or _charge_words().fullmatch(lemma)))
 
 
 def _asserted(verb: Token) -> bool:
