@@ -262,6 +262,16 @@ def test_a_charge_under_a_nested_cue_is_its_speaker_s_not_the_reporter_s(nlp, ga
     assert {a for a, t, charge, _, _ in found if "police" in t and "beaten" in charge} == {"Marco Bellini", "Ann Keller"}, found
 
 
+def test_an_employee_charged_is_not_the_employer(nlp, gazetteer):
+    """The company named in a role's "of" phrase is not the one charged: the person is."""
+    found = accusations_in(nlp, gazetteer, "Harlow police said they charged a former currency clerk of Tellmark Bank with "
+                           "misappropriating 8,300 dlrs in a foreign-exchange fraud.")
+    assert not any("Tellmark" in accused for _, accused, *_ in found), found
+    found = accusations_in(nlp, gazetteer, "The Securities and Exchange Commission charged a managing director of Quellon Capital "
+                           "with masterminding an insider trading scheme.")
+    assert [accused for _, accused, *_ in found] == ["managing director of Quellon Capital"], found
+
+
 def test_a_capital_that_is_accused_stands_for_its_state(nlp, gazetteer):
     found = accusations_in(nlp, gazetteer, "Senator Ruth Okafor accused Tokyo of dumping cheap steel on the market.")
     assert any("Japan" in t for _, t, _, _, _ in found), found

@@ -334,7 +334,9 @@ class _Reader(AttributedReader):
             if named is not None:
                 return [Actor(i, phrases.text_span(list(named.subtree))) for i in dict.fromkeys(self.found.at(named.i)) if self._is_actor(i)]
         if not ids:
-            core = [t for t in phrase if t.dep_ in ("compound", "amod", "poss", "nmod") or t == head]
+            # the head's own modifiers, not what a prepositional phrase names: "a clerk of Tellmark Bank"
+            # charged with fraud is not the bank
+            core = [t for t in phrase if (t.dep_ in ("compound", "amod", "poss", "nmod") and not _inside_prep(t, head)) or t == head]
             ids = [i for t in core for i in self.found.at(t.i) if self._is_actor(i) and t.lower_ not in ("his", "her", "its", "their")]
         if not ids:
             ids = people[:1]
@@ -605,6 +607,15 @@ class _Reader(AttributedReader):
                   and (conduct or c.lower_ != "its")]
         owners += [c for c in rules.left_modifiers(head) if self.found.at(c.i)]  # "EC farm policies", "the U.S. Superfund tax"
         return owners[0] if owners else None
+
+
+def _inside_prep(t: Token, head: Token) -> bool:
+    """Whether a token of a head's phrase lies inside one of its prepositional phrases."""
+    while t != head and t.head != t:
+        if t.dep_ == "prep":
+            return True
+        t = t.head
+    return False
 
 
 def _stray_agent(verb: Token) -> Token | None:
