@@ -79,6 +79,8 @@ SENSES = [
     ("The cartel failed to reach an agreement on export quotas.", None, "agreement"),
     ("The failure of the cartel to reach agreement worried traders.", None, "agreement"),
     ("Prices rose without another meeting of the cartel.", None, "meeting"),
+    ("There are difficulties among the banks to reach an agreement.", None, "agreement"),  # a noun's to-clause
+    ("The minister can lower the price support if stocks grow.", None, "price decision"),  # a capacity
     # a year in a relative clause is no death toll
     ("Jane Porter, who founded the firm in 1934, died in 1988.", None, "casualty report"),
     ("At least 20 civilians were killed in the town.", "casualty report", None),

@@ -134,6 +134,9 @@ def irrealis(token: Token) -> bool:
     chain = [v for v in (verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None) if v is not None]
     if any(c.dep_ == "neg" or c.dep_ == "aux" and c.lemma_.lower() in word_set("irrealis_modal") for v in chain[:1] for c in v.children):
         return True
+    if any(v.dep_ == "acl" and v.head.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children) for v in chain):
+        return True  # what a noun's to-clause names is a plan, a capacity or a hope: "efforts to reach an agreement",
+        # "the ability to negotiate new agreements", "proposals to settle the judgment", "difficulties to reach a deal"
     governors = {v.lemma_.lower() for v in chain if v != token}  # "threatened to strike"; "urged" itself happened
     heads = {v.head.lemma_.lower() for v in chain if v.dep_ in ("xcomp", "pcomp", "acl")}  # "a call to impose penalties"
     return bool(governors & word_set("irrealis_governor") or heads & (word_set("irrealis_governor") | word_set("irrealis_for")))
