@@ -207,6 +207,10 @@ def test_an_allegation_charges_what_it_states(nlp, gazetteer, text, accuser, acc
     # a bad state of affairs, not conduct
     "Analysts said Brackwell Foods is under no pressure to sell the shares into a nervous market.",
     "Harlow's jobless rate rose to 9 pct, the worst in a decade, the statistics office said.",
+    # responsible for a task, not for a bad act
+    "Torvik Mining said the new unit is responsible for sales and service of its drills.",
+    # a strike by workers is a labour strike, not an attack
+    "The dockers' leaders say their strike has halted 40 of the 60 ships of the Harlow Shipping Company.",
 ])
 def test_a_plain_statement_is_no_allegation(nlp, gazetteer, text):
     assert accusations_in(nlp, gazetteer, text) == []

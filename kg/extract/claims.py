@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -69,6 +70,7 @@ class _Reader(AttributedReader):
         self.claims: dict[str, Claim] = {}
         self.quotes = phrases.quote_spans(doc)
         self.attacks: list[tuple[int, str, list[Actor]]] = []  # (token, family, agents) seen so far
+        self._triggers: dict[int, dict] = {}  # sentence start -> the event stage's triggers there (read when needed)
         self.cue_of: dict[str, int] = {}  # claim id -> its cue token
 
     # --- per sentence ------------------------------------------------------------------------
@@ -416,7 +418,22 @@ class _Reader(AttributedReader):
                     out.append((actor, charge, ctype))
         return out
 
+    def _peaceful_event(self, token: Token) -> bool:
+        """Whether the event stage reads an attack word here as an event of no force: a strike by
+        workers or a union is a labour strike (PLOVER PROTEST), not an attack."""
+        if token.lemma_.lower() not in _words_of_force_and_peace():
+            return False
+        from kg.extract.event_senses import find_triggers
+
+        sent = token.sent
+        if sent.start not in self._triggers:
+            self._triggers[sent.start] = find_triggers(sent, self.found)
+        etype = self._triggers[sent.start].get(token)
+        return etype is not None and etype.category not in FORCE_CATEGORIES
+
     def _wrongdoing_at(self, verb: Token):
+        if self._peaceful_event(verb):
+            return []  # "their strike has halted 48 ships", "members have struck the news staffs": a labour strike
         lemma = verb.lemma_.lower()
         n = self.coref.sent_of[verb.i]
         if verb.pos_ == "NOUN":
@@ -428,6 +445,8 @@ class _Reader(AttributedReader):
             return []  # "broke out", "fight on": a phrasal verb is another verb; "did not violate" is a denial
         suffered = any(c.dep_ == "nsubjpass" for c in verb.children) or not any(c.dep_ in ("dobj", "obj") for c in verb.children)
         blamed = [c for c in verb.children if c.dep_ in ("acomp", "attr") and (c.lower_ in rules.blame_predicates() or phrases.text(c).lower() in rules.blame_predicates())]
+        if blamed and not _blames(blamed[0]):
+            return []  # "the new group is responsible for direct sales": responsible for nothing bad
         if lemma == "be" and blamed:  # "the Syrian regime or Russia was responsible"
             subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
             charge = phrases.trim(phrases.text_span(list(verb.subtree)), 30)
@@ -607,6 +626,29 @@ class _Reader(AttributedReader):
                   and (conduct or c.lower_ != "its")]
         owners += [c for c in rules.left_modifiers(head) if self.found.at(c.i)]  # "EC farm policies", "the U.S. Superfund tax"
         return owners[0] if owners else None
+
+
+FORCE_CATEGORIES = frozenset({"ASSAULT", "MOBILIZE", "CRIME"})  # PLOVER categories of acts of force
+
+
+@cache
+def _words_of_force_and_peace() -> frozenset[str]:
+    """Trigger words the event typology reads both as an act of force and as one of none ("strike":
+    airstrike or labour strike; "campaign", "battle"): where the claims rules take them for an
+    attack, the event stage's reading of the sentence decides."""
+    from kg.extract.event_senses import _senses, event_types
+
+    types = event_types()
+    return frozenset(word for word, senses in _senses().items()
+                     if {types[s.type].category in FORCE_CATEGORIES for s in senses if s.type in types} == {True, False})
+
+
+def _blames(predicate: Token) -> bool:
+    """Whether a blame predicate blames: bare ("X was responsible"), or for a bad act or outcome
+    ("responsible for the attack", "guilty of fraud"), not for a task ("responsible for sales")."""
+    objects = [g for p in predicate.children if p.dep_ == "prep" and p.lower_ in ("for", "of") for g in p.children if g.dep_ in ("pobj", "pcomp")]
+    return not objects or any(evaluation.is_negative(t) or rules.attack_family(t) or t.lemma_.lower() in rules.wrongdoing()
+                              for g in objects for t in g.subtree)
 
 
 def _inside_prep(t: Token, head: Token) -> bool:
