@@ -342,3 +342,66 @@ def test_control_characters_of_wire_copy_do_not_break_the_xml_views(tmp_path):
     for name in ("actors", "full"):
         write_view(graph, name, ("graphml", "gexf"), tmp_path, name)
         assert "\x03" not in (tmp_path / f"{name}.graphml").read_text(encoding="utf-8")
+
+
+REUTERS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "reuters-21578" / "reuters21578.jsonl"
+
+
+def test_html_viewer_on_500_reuters_articles(tmp_path):
+    """The viewer of a 500-article build of general newswire (Reuters-21578, in ../shared): exactly
+    the accusations and denials of the graph at load, every node inside the canvas, readable labels,
+    the legend, the table and the timeline filtering together, an edge click showing its sentence."""
+    if not REUTERS.is_file():
+        pytest.skip(f"the Reuters-21578 corpus is not here ({REUTERS}); this test reads its first 500 stories")
+    from playwright.sync_api import sync_playwright
+
+    from kg.export import accusation_rows, write_exports
+    from kg.pipeline import Options, build_graph
+
+    lines = []
+    with open(REUTERS, encoding="utf-8") as f:
+        for line in f:
+            if json.loads(line).get("body", "").strip():
+                lines.append(line)
+                if len(lines) == 500:
+                    break
+    corpus = tmp_path / "reuters-500"
+    corpus.mkdir()
+    (corpus / "reuters.jsonl").write_text("".join(lines), encoding="utf-8")
+    graph = build_graph([corpus], Options(cache_dir=tmp_path / "cache", progress=False)).graph
+    write_exports(graph, tmp_path / "out", "reuters-500")
+    rows = [r for r in accusation_rows(graph) if r["accuser_id"] in graph.entities and r["accused_id"] in graph.entities]
+    expected = {(r["accuser_id"], r["accused_id"], "denies" if r["stance"] == "denies" else "accuses") for r in rows}
+    assert len(expected) >= 5
+    with sync_playwright() as p:
+        browser, page, errors, requests = _open_viewer(p, tmp_path / "out" / "reuters-500.html")
+        assert errors == [] and requests == [] and "reuters-500" in page.title()
+        shown = page.evaluate(SHOWN_EDGES)
+        assert {tuple(e) for e in shown} == expected and len(shown) == len(expected)
+        outside = page.evaluate("""() => { const cy = window.kg.cy, w = cy.width(), h = cy.height();
+            return cy.nodes().filter(n => n.style('display') !== 'none').filter(n => { const q = n.renderedPosition();
+              return q.x < 0 || q.y < 0 || q.x > w || q.y > h; }).map(n => n.id()); }""")
+        assert outside == []
+        assert page.evaluate("window.kg.cy.zoom()") > 0.2  # the parts fill the canvas: not a thin column of specks
+        page.evaluate("window.kg.labels()")
+        _labels_are_readable(page)
+        assert page.locator("#legend .line").count() >= 2 and page.locator("#table tbody tr").count() == len(expected)
+        page.screenshot(path=str(tmp_path / "reuters-500-accusations.png"))
+        first = min(r["date"] for r in rows if r["date"])
+        page.evaluate("""(d) => { const i = window.kg.dates.indexOf(d); for (const id of ['from', 'to']) { const s = document.getElementById(id);
+            s.value = i; s.dispatchEvent(new Event('input')); } }""", first)
+        on_first = {(r["accuser_id"], r["accused_id"]) for r in rows if r["date"] == first}
+        assert {(u, v) for u, v, _ in page.evaluate(SHOWN_EDGES)} == on_first
+        assert page.locator("#table tbody tr").count() == len(page.evaluate(SHOWN_EDGES))
+        row = next(r for r in rows if r["date"] == first)
+        x, y = page.evaluate("""([u, v]) => { const e = window.kg.cy.edges().filter(e => e.source().id() === u && e.target().id() === v
+            && e.style('display') !== 'none')[0]; const q = e.renderedMidpoint();
+            const r = document.getElementById('cy').getBoundingClientRect(); return [q.x + r.left, q.y + r.top]; }""", [row["accuser_id"], row["accused_id"]])
+        page.mouse.click(x, y)
+        assert " ".join(row["sentence"].split())[:50] in " ".join(page.inner_text("#panel").split())
+        page.check("#others")
+        page.evaluate("window.kg.labels()")
+        _labels_are_readable(page)
+        page.screenshot(path=str(tmp_path / "reuters-500-all-relations.png"))
+        browser.close()
+    print(f"viewer screenshots: {tmp_path}")
