@@ -81,6 +81,15 @@ SENSES = [
     ("Prices rose without another meeting of the cartel.", None, "meeting"),
     ("There are difficulties among the banks to reach an agreement.", None, "agreement"),  # a noun's to-clause
     ("The minister can lower the price support if stocks grow.", None, "price decision"),  # a capacity
+    # business copy: markets rally and shoot up, firms meet contracts, debts have moratoria, regulators question
+    ("Shares of Torvik Mining shot up 11 dlrs in over-the-counter trading.", None, "shooting"),
+    ("Gunmen shot two policemen in Harlow on Monday.", "shooting", None),
+    ("Harlow Motors staged an explosive rally on Wall Street after its buyback plan.", None, "protest"),
+    ("Thousands of students held a rally in the capital.", "protest", None),
+    ("Cuba told buyers it has to meet its contracts to export markets.", None, "meeting"),
+    ("He explained the motives of the Brazilian debt moratorium.", None, "ceasefire"),
+    ("The rebels agreed a moratorium on attacks.", "ceasefire", None),
+    ("The chairman had been interviewed by SEC probers.", None, "interview"),
     # a year in a relative clause is no death toll
     ("Jane Porter, who founded the firm in 1934, died in 1988.", None, "casualty report"),
     ("At least 20 civilians were killed in the town.", "casualty report", None),
