@@ -57,3 +57,8 @@ def test_unreadable_time_is_none():
 @pytest.mark.parametrize("text, value", [("83", 83), ("some 100", 100), ("four", 4), ("More than 2,000", 2000), ("dozens", None)])
 def test_number(text, value):
     assert number(text) == value
+
+
+@pytest.mark.parametrize("text", ["1900 hours", "at 1400 EST", "2030 GMT"])
+def test_a_clock_time_is_no_year(text):
+    assert resolve(text, PUBLISHED) is None

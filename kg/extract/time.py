@@ -24,6 +24,9 @@ class When:
     text: str
 
 
+YEAR = r"\b(1[89]\d\d|20\d\d)\b(?!\s*(?:hours|hrs|gmt|est|edt|cet|bst|local|[ap]\.?m\b))"  # "at 1900 hours", "1400 est": a clock time
+
+
 def resolve(text: str, published: str | None, future: bool = False, past: bool = True) -> When | None:
     """Return the time an expression names, resolved against `published` (ISO date), or None.
     A day named without its year or week is looked for ahead of publication when `future`, behind
@@ -58,7 +61,7 @@ def resolve(text: str, published: str | None, future: bool = False, past: bool =
             year = anchor.year - (1 if value > anchor.month and not future else 0) + (1 if value < anchor.month and future else 0)
             return When(f"{year}-{value:02d}", "month", text)
     if anchor is None:
-        m = re.search(r"\b(1[89]\d\d|20\d\d)\b", words)
+        m = re.search(YEAR, words)
         return When(m.group(1), "year", text) if m else None
     for word, offset in _words("relative").items():
         if re.search(rf"\b{word}\b", words):
@@ -86,7 +89,7 @@ def resolve(text: str, published: str | None, future: bool = False, past: bool =
             year = anchor.year + (anchor.month - 1 + step) // 12
             return When(f"{year}-{month:02d}", "month", text)
         return When(str(anchor.year + step), "year", text)
-    m = re.search(r"\b(1[89]\d\d|20\d\d)\b", words)
+    m = re.search(YEAR, words)
     if m:
         return When(m.group(1), "year", text)
     return None
