@@ -19,7 +19,6 @@ from importlib import resources
 
 import networkx as nx
 
-
 CLAIM_RELATIONS = ("accuses", "denies")
 
 

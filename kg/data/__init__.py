@@ -14,6 +14,12 @@ def lines(name: str) -> tuple[str, ...]:
 
 
 @cache
+def words(name: str) -> frozenset[str]:
+    """The lines of a one-word-a-line data file as a set (read once per process)."""
+    return frozenset(lines(name))
+
+
+@cache
 def digest() -> str:
     """Return a short hash of the data files, the extraction code and the trained weights: part of
     the pipeline version that keys the extraction cache, so any change to rules, code or weights

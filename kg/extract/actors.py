@@ -15,8 +15,8 @@ from functools import cache
 from spacy.tokens import Doc
 
 from kg.data import lines
-from kg.extract.scan import where
 from kg.extract.found import ArticleEntities, add, collective_lexicon, slug
+from kg.extract.scan import where
 from kg.gazetteer import Gazetteer, name_key
 
 GROUP_HEADS = {"group", "force", "troop", "fighter", "unit", "faction", "militia", "soldier", "army", "gunman", "member",

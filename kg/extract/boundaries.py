@@ -24,7 +24,7 @@ from functools import cache
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.data import lines
+from kg.data import words
 from kg.extract.names import (
     FUNCTION_WORDS,
     acronym_definitions,
@@ -237,6 +237,5 @@ def _with_prefix(ent: Span, gaz: Gazetteer) -> Span:
     return Span(ent.doc, ent.start - 1, ent.end, label="GPE")
 
 
-@cache
 def _place_prefixes() -> frozenset[str]:
-    return frozenset(lines("place_prefixes.txt"))
+    return words("place_prefixes.txt")

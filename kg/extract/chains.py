@@ -23,9 +23,9 @@ from difflib import SequenceMatcher
 
 from spacy.tokens import Doc, Span
 
-from kg.extract.scan import where
 from kg.extract.found import ArticleEntities, Found, add
 from kg.extract.names import ORG_TYPES, ShortNames, is_acronym, org_words, undot
+from kg.extract.scan import where
 from kg.gazetteer import name_key
 
 VARIANT_SIMILARITY = 0.85  # difflib ratio of a surname and its misspelling ("Dadayev" / "Dadyev")

@@ -14,7 +14,7 @@ from functools import cache
 
 from spacy.tokens import Span, Token
 
-from kg.data import lines
+from kg.data import lines, words
 from kg.extract import phrases
 
 
@@ -169,9 +169,8 @@ def wrongdoing() -> dict[str, tuple[str, str | None]]:
     return {r[0]: (r[1], r[2] or None) for r in rows}
 
 
-@cache
 def blame_predicates() -> frozenset[str]:
-    return frozenset(lines("blame_predicates.txt"))
+    return words("blame_predicates.txt")
 
 
 @cache
@@ -179,9 +178,8 @@ def allegation_roles() -> dict[str, str]:
     return dict(line.split("\t") for line in lines("allegation_cues.tsv"))
 
 
-@cache
 def conduct_verbs() -> frozenset[str]:
-    return frozenset(lines("conduct_verbs.txt"))
+    return words("conduct_verbs.txt")
 
 
 @cache
@@ -200,14 +198,12 @@ def filing_verbs() -> frozenset[str]:
     return frozenset(line.split("\t")[0] for line in lines("filings.tsv") if line.split("\t")[1] == "verb")
 
 
-@cache
 def conduct_nouns() -> frozenset[str]:
-    return frozenset(lines("conduct_nouns.txt"))
+    return words("conduct_nouns.txt")
 
 
-@cache
 def victim_verbs() -> frozenset[str]:
-    return frozenset(lines("victim_verbs.txt"))
+    return words("victim_verbs.txt")
 
 
 @cache
@@ -239,6 +235,5 @@ def attack_family(token: Token) -> str | None:
     return family
 
 
-@cache
 def agent_nouns() -> frozenset[str]:
-    return frozenset(lines("agent_nouns.txt"))
+    return words("agent_nouns.txt")

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -421,7 +420,7 @@ class _Reader(AttributedReader):
     def _peaceful_event(self, token: Token) -> bool:
         """Whether the event stage reads an attack word here as an event of no force: a strike by
         workers or a union is a labour strike (PLOVER PROTEST), not an attack."""
-        if token.lemma_.lower() not in _words_of_force_and_peace():
+        if not _force_and_peace(token.lemma_.lower()):
             return False
         from kg.extract.event_senses import find_triggers
 
@@ -631,16 +630,14 @@ class _Reader(AttributedReader):
 FORCE_CATEGORIES = frozenset({"ASSAULT", "MOBILIZE", "CRIME"})  # PLOVER categories of acts of force
 
 
-@cache
-def _words_of_force_and_peace() -> frozenset[str]:
-    """Trigger words the event typology reads both as an act of force and as one of none ("strike":
-    airstrike or labour strike; "campaign", "battle"): where the claims rules take them for an
-    attack, the event stage's reading of the sentence decides."""
-    from kg.extract.event_senses import _senses, event_types
+def _force_and_peace(lemma: str) -> bool:
+    """Whether the event typology reads a trigger word both as an act of force and as one of none
+    ("strike": airstrike or labour strike; "campaign", "battle", "raid"): where the claims rules
+    take it for an attack, the event stage's reading of the sentence decides."""
+    from kg.extract.event_senses import event_types, trigger_types
 
     types = event_types()
-    return frozenset(word for word, senses in _senses().items()
-                     if {types[s.type].category in FORCE_CATEGORIES for s in senses if s.type in types} == {True, False})
+    return {types[t].category in FORCE_CATEGORIES for t in trigger_types(lemma) if t in types} == {True, False}
 
 
 def _blames(predicate: Token) -> bool:

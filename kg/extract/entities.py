@@ -23,7 +23,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span
 
-from kg.data import lines
+from kg.data import lines, words
 from kg.extract import chains, names
 from kg.extract.actors import add_collectives, add_organs, apply_metonymy
 from kg.extract.boundaries import named_spans
@@ -96,9 +96,8 @@ def _public_body(name: str) -> bool:
     return bool(heads & _state_bodies())
 
 
-@cache
 def _state_bodies() -> frozenset[str]:
-    return frozenset(lines("state_bodies.txt"))
+    return words("state_bodies.txt")
 
 
 def _add_implied_states(result: ArticleEntities, gaz: Gazetteer) -> None:
@@ -440,9 +439,8 @@ def _junk_patterns() -> list[re.Pattern]:
     return [re.compile(p) for p in lines("junk_entities.txt")]
 
 
-@cache
 def _place_nouns() -> frozenset[str]:
-    return frozenset(lines("place_nouns.txt"))
+    return words("place_nouns.txt")
 
 
 @cache

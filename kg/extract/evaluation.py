@@ -25,7 +25,7 @@ from importlib import resources
 
 from spacy.tokens import Span, Token
 
-from kg.data import lines
+from kg.data import lines, words
 from kg.extract import phrases
 
 NEGATIVE = -2.0  # of VADER's -4..4: "violated" -2.4, "misleading" -1.7 (also a fraud word), "lost" -1.3
@@ -192,14 +192,12 @@ def _vader() -> dict[str, float]:
     return {row[0]: float(row[1]) for row in rows if len(row) > 1}
 
 
-@cache
 def _not_evaluative() -> frozenset[str]:
-    return frozenset(lines("not_evaluative.txt"))
+    return words("not_evaluative.txt")
 
 
-@cache
 def _counter_verbs() -> frozenset[str]:
-    return frozenset(lines("counter_verbs.txt"))
+    return words("counter_verbs.txt")
 
 
 @cache

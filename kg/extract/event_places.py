@@ -32,7 +32,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.data import lines
+from kg.data import lines, words
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_senses import PLACE_TYPES, EventType, agents, governor, objects, role_fillers, word_set
 
@@ -284,9 +284,8 @@ def _speaking_verbs() -> frozenset[str]:
     return frozenset(r[0] for r in rows if len(r) > 2 and r[1] == "v" and r[2].split(",")[0] == "communication")
 
 
-@cache
 def _place_nouns() -> frozenset[str]:
-    return frozenset(lines("place_nouns.txt"))
+    return words("place_nouns.txt")
 
 
 def _locative(token: Token) -> bool:
